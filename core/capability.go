@@ -53,6 +53,7 @@ type CapabilityOverride struct {
 func (c Capabilities) Narrow(o CapabilityOverride) (Capabilities, error) {
 	n := c
 	if o.Attachments != nil {
+		n.Attachments = make([]string, 0, len(*o.Attachments))
 		for _, t := range *o.Attachments {
 			t = strings.ToLower(strings.TrimSpace(t))
 			if !validMIMEPattern(t) {
@@ -61,14 +62,15 @@ func (c Capabilities) Narrow(o CapabilityOverride) (Capabilities, error) {
 			if !c.coversPattern(t) {
 				return c, Invalidf("capabilities.attachments: %q is wider than the channel supports (%s)", t, c.attachmentsText())
 			}
+			n.Attachments = append(n.Attachments, t)
 		}
-		n.Attachments = append([]string(nil), *o.Attachments...)
 		n.AttachmentsLabel = ""
 	}
 	if o.MaxAttachmentSize != nil {
+		// 0 would mean the global limit, wider than most channels allow.
 		m := *o.MaxAttachmentSize
-		if m < 0 || m > c.maxSize() {
-			return c, Invalidf("capabilities.max_attachment_size: %d is outside 0..%d", m, c.maxSize())
+		if m <= 0 || m > c.maxSize() {
+			return c, Invalidf("capabilities.max_attachment_size: %d is outside 1..%d", m, c.maxSize())
 		}
 		n.MaxAttachmentSize = m
 	}
@@ -121,7 +123,11 @@ func (c Capabilities) CheckAttachment(channel string, a Attachment) error {
 		return c.refuse(channel, "attachments", "%s accepts only %s; this file is %s", l, c.attachmentsText(), a.MIMEType)
 	}
 	if max := c.maxSize(); a.Size > max {
-		return c.refuse(channel, "attachments", "%s accepts files up to %s; this file is %s", l, byteSize(max), byteSize(a.Size))
+		limit, size := byteSize(max), byteSize(a.Size)
+		if size == limit { // rounded alike: "up to 5.0 MB; this file is 5.0 MB" would puzzle
+			size = "over " + limit
+		}
+		return c.refuse(channel, "attachments", "%s accepts files up to %s; this file is %s", l, limit, size)
 	}
 	if a.Voice && !c.Voice {
 		return c.refuse(channel, "voice", "%s cannot carry voice messages", l)
@@ -131,10 +137,8 @@ func (c Capabilities) CheckAttachment(channel string, a Attachment) error {
 
 // Accepts reports whether a MIME type is among the accepted attachments.
 func (c Capabilities) Accepts(mime string) bool {
-	mime = strings.ToLower(mime)
-	if i := strings.IndexByte(mime, ';'); i >= 0 {
-		mime = strings.TrimSpace(mime[:i])
-	}
+	mime, _, _ = strings.Cut(mime, ";")
+	mime = strings.ToLower(strings.TrimSpace(mime))
 	for _, p := range c.Attachments {
 		if ok, _ := path.Match(strings.ToLower(p), mime); ok {
 			return true
@@ -151,7 +155,7 @@ func (c Capabilities) CheckDelete(channel string, sentAt, now time.Time) error {
 		return c.refuse(channel, "delete", "%s cannot delete a message once it is sent", l)
 	}
 	if c.DeleteWindow > 0 && now.Sub(sentAt) > c.DeleteWindow {
-		return c.refuse(channel, "delete", "%s deletes messages only within %s of sending; this one is older", l, c.DeleteWindow)
+		return c.refuse(channel, "delete", "%s deletes messages only within %s of sending; this one is older", l, duration(c.DeleteWindow))
 	}
 	return nil
 }
@@ -198,6 +202,24 @@ func (c Capabilities) attachmentsText() string {
 func validMIMEPattern(p string) bool {
 	typ, sub, ok := strings.Cut(p, "/")
 	return ok && typ != "" && sub != "" && !strings.ContainsAny(p, " ;,")
+}
+
+// duration renders d for people: "48 hours", "15 minutes", or Go's form
+// ("1h30m0s") when d is not whole hours or minutes.
+func duration(d time.Duration) string {
+	n, unit := int64(0), ""
+	switch {
+	case d%time.Hour == 0:
+		n, unit = int64(d/time.Hour), "hour"
+	case d%time.Minute == 0:
+		n, unit = int64(d/time.Minute), "minute"
+	default:
+		return d.String()
+	}
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 func byteSize(n int64) string {

@@ -36,6 +36,9 @@ type ChannelInfo struct {
 	// Group restricts automatic routing to the group's members.
 	Group        string
 	Capabilities Capabilities
+	// Adapter carries operator messages out; its Capabilities, when set,
+	// replace the field above.
+	Adapter Channel
 }
 
 // Topic names of the outbox and the bus. Outbound topics carry no dots:

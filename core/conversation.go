@@ -68,13 +68,13 @@ func (c Conversation) Labels() []string {
 	return []string{}
 }
 
-// ContactWrote applies a new contact message at t: a resolved conversation
-// reactivates, one waiting for the contact needs a reply again, and a NEW one
-// stays in Unassigned until somebody takes it.
+// ContactWrote applies a new contact message at t: the conversation needs a
+// reply, so it is OPEN for its assignee, or NEW (in Unassigned) when nobody
+// has it. A resolved conversation reactivates this way.
 func (c *Conversation) ContactWrote(t time.Time) {
-	switch {
-	case c.Status == StatusNew && c.AssigneeID == "":
-	default:
+	if c.AssigneeID == "" {
+		c.setStatus(StatusNew, t) // needs a reply and nobody has it: Unassigned
+	} else {
 		c.setStatus(StatusOpen, t)
 	}
 	c.LastContactAt = t
@@ -107,8 +107,14 @@ func (c *Conversation) Assign(id string, t time.Time) {
 	c.UpdatedAt = t
 }
 
-// SetStatus sets the status by hand. NEW is only valid without an assignee.
+// SetStatus sets the status by hand. NEW is only valid without an assignee;
+// a value that is not one of the four statuses is refused.
 func (c *Conversation) SetStatus(s Status, t time.Time) error {
+	switch s {
+	case StatusNew, StatusOpen, StatusWaiting, StatusResolved:
+	default:
+		return Invalidf("unknown status %q (want new, open, waiting or resolved)", string(s))
+	}
 	if s == StatusNew && c.AssigneeID != "" {
 		return Invalidf("an assigned conversation cannot be new; unassign it first")
 	}

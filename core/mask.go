@@ -14,8 +14,8 @@ func MaskCards(s string) (string, bool) {
 			continue
 		}
 		end, digits := scanCardRun(b, i)
-		// Try the longest candidate first, then shorter ones ending on a
-		// digit group boundary, so "card 4111111111111111 exp" masks whole.
+		// The run is maximal and a card must not touch other digits, so
+		// only the whole run is a candidate, never a part of a longer one.
 		if cand := cardCandidate(b, i, end, digits); cand > i {
 			maskRun(b, i, cand)
 			masked = true

@@ -80,6 +80,9 @@ type Inbound struct {
 	Error string
 	// SentAt is the provider's timestamp; data, never a reason to refuse.
 	SentAt time.Time
+	// FilterReason, when set, files the conversation under the Filtered view
+	// instead of the inbox (role senders, auto-replies, bulk mail, bounces).
+	FilterReason string
 	// RawRef points at the provider payload kept for audit, if any.
 	RawRef string
 }

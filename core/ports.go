@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 )
@@ -120,7 +121,8 @@ func (e *DuplicateError) ErrorCode() Code { return CodeConflict }
 
 // IsDuplicate reports whether err is a unique key clash.
 func IsDuplicate(err error) bool {
-	return ErrorCode(err) == CodeConflict
+	var d *DuplicateError
+	return errors.As(err, &d)
 }
 
 // Outbox is the transactional outbox: records enqueued in a committed Tx,
