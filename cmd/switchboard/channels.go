@@ -1,0 +1,81 @@
+package main
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/switchboard-hq/switchboard/adapters/webhook"
+	"github.com/switchboard-hq/switchboard/config"
+	"github.com/switchboard-hq/switchboard/core"
+)
+
+// channelDeps is what channel factories get from the composition root.
+type channelDeps struct {
+	Receiver  webhook.Receiver
+	Blobs     core.BlobStore
+	Logger    *slog.Logger
+	PublicURL string
+}
+
+// builtChannel is one running channel instance.
+type builtChannel struct {
+	adapter core.Channel
+	// api, when set, is mounted at /api/v1/channels/<name>/messages.
+	api http.Handler
+	// webhook, when set, is mounted at the channel's path for provider
+	// callbacks.
+	webhook http.Handler
+}
+
+// channelType knows how to check and build one kind of channel.
+type channelType struct {
+	decode func(ch config.Channel) error
+	build  func(ch config.Channel, deps channelDeps) (builtChannel, error)
+}
+
+// channelTypes is the registry of channel types this binary is built with.
+func channelTypes() map[string]channelType {
+	return map[string]channelType{
+		webhook.Type: {decode: decodeWebhook, build: buildWebhook},
+	}
+}
+
+// decoders returns the config checkers of every registered channel type.
+func decoders() map[string]config.ChannelDecoder {
+	out := map[string]config.ChannelDecoder{}
+	for name, t := range channelTypes() {
+		out[name] = t.decode
+	}
+	return out
+}
+
+func webhookConfig(ch config.Channel) (webhook.Config, error) {
+	var cfg webhook.Config
+	if err := ch.Decode(&cfg); err != nil {
+		return cfg, err
+	}
+	cfg.Capabilities = ch.Capabilities
+	return cfg, nil
+}
+
+func decodeWebhook(ch config.Channel) error {
+	cfg, err := webhookConfig(ch)
+	if err != nil {
+		return err
+	}
+	return cfg.Validate()
+}
+
+func buildWebhook(ch config.Channel, deps channelDeps) (builtChannel, error) {
+	cfg, err := webhookConfig(ch)
+	if err != nil {
+		return builtChannel{}, err
+	}
+	c, err := webhook.New(ch.Name, cfg, webhook.Deps{
+		Receiver: deps.Receiver, Blobs: deps.Blobs, Logger: deps.Logger, PublicURL: deps.PublicURL,
+	})
+	if err != nil {
+		return builtChannel{}, err
+	}
+	return builtChannel{adapter: c, api: c.Handler()}, nil
+}
