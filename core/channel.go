@@ -29,6 +29,26 @@ type Deleter interface {
 	Delete(ctx context.Context, m Message, to ContactRef) error
 }
 
+// SendChecker is implemented by channels whose ability to send depends on
+// the conversation: a 24-hour window, an opt-out, a template requirement.
+// The hub calls CheckSend before anything is queued; an error (typically a
+// *CapabilityError, shown to the operator verbatim) refuses the message.
+// CheckSend must not send anything.
+type SendChecker interface {
+	CheckSend(ctx context.Context, c SendCheck) error
+}
+
+// SendCheck is an operator message about to be queued.
+type SendCheck struct {
+	Conversation Conversation
+	Contact      Contact
+	// To is the contact's identity on the conversation's channel.
+	To          ContactRef
+	Text        string
+	Attachments []Attachment
+	Now         time.Time
+}
+
 // ChannelInfo is what the core knows about a configured channel instance.
 type ChannelInfo struct {
 	Name string

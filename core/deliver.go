@@ -51,12 +51,7 @@ func (h *Hub) outbound(ctx context.Context, m Message) (Outbound, error) {
 	if err != nil {
 		return Outbound{}, err
 	}
-	to := ContactRef{Name: contact.Name, Email: contact.Email, Phone: contact.Phone, Verified: contact.Verified}
-	for _, id := range contact.Identities {
-		if id.Channel == m.Channel {
-			to.ID = id.ExternalID
-		}
-	}
+	to := contactRef(contact, m.Channel)
 	key := m.IdempotencyKey
 	if key == "" {
 		key = m.ID
@@ -65,6 +60,18 @@ func (h *Hub) outbound(ctx context.Context, m Message) (Outbound, error) {
 		MessageID: m.ID, ConversationID: m.ConversationID, Channel: m.Channel, To: to, Text: m.Text,
 		Attachments: m.Attachments, IdempotencyKey: key, Operator: m.Author, Attempt: m.Attempts + 1,
 	}, nil
+}
+
+// contactRef is how channel knows contact.
+func contactRef(c Contact, channel string) ContactRef {
+	to := ContactRef{Name: c.Name, Email: c.Email, Phone: c.Phone, Verified: c.Verified}
+	for _, id := range c.Identities {
+		if id.Channel == channel {
+			to.ID = id.ExternalID
+			to.Verified = to.Verified || id.Verified
+		}
+	}
+	return to
 }
 
 // recordDelivery stores the outcome of one send attempt and returns the

@@ -490,3 +490,30 @@ func TestEraseContact_removes_conversations_messages_and_search_entries(t *testi
 		t.Fatalf("search after erase = %v (%v), want nothing", items, err)
 	}
 }
+
+func TestState_keeps_a_channels_values_apart_from_other_channels(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a, b := f.hub.State("crm"), f.hub.State("other")
+	if _, err := a.Get(ctx, "offset"); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("missing key: err = %v, want not found", err)
+	}
+	if err := a.Put(ctx, "offset", []byte("41")); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Put(ctx, "offset", []byte("42")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := a.Get(ctx, "offset"); err != nil || string(got) != "42" {
+		t.Fatalf("got %q (%v), want 42", got, err)
+	}
+	if _, err := b.Get(ctx, "offset"); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("other channel sees the key: %v", err)
+	}
+	if err := a.Delete(ctx, "offset"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Get(ctx, "offset"); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("after delete: err = %v, want not found", err)
+	}
+}

@@ -59,6 +59,9 @@ type Reader interface {
 	LiveIdleSince(ctx context.Context, t time.Time) ([]Conversation, error)
 	// BlobReferenced reports whether any stored message still refers to a blob.
 	BlobReferenced(ctx context.Context, ref string) (bool, error)
+	// ChannelState returns a channel instance's value for key, or an error
+	// wrapping ErrNotFound.
+	ChannelState(ctx context.Context, channel, key string) ([]byte, error)
 }
 
 // Tx is a write transaction. Its reads see its own writes.
@@ -109,6 +112,8 @@ type Tx interface {
 	InsertPoisoned(ctx context.Context, p Poisoned) error
 	DeletePoisoned(ctx context.Context, id string) error
 	InsertEventDelivery(ctx context.Context, d EventDelivery) error
+	PutChannelState(ctx context.Context, channel, key string, value []byte) error
+	DeleteChannelState(ctx context.Context, channel, key string) error
 }
 
 // DuplicateError reports a unique key clash on insert.

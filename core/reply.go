@@ -29,7 +29,12 @@ func (h *Hub) Send(ctx context.Context, actor Operator, conversationID string, r
 	}
 	if r.IdempotencyKey != "" {
 		if m, err := h.store.MessageByIdempotencyKey(ctx, r.IdempotencyKey); err == nil {
-			return m, nil
+			return sameRequest(m, actor, conversationID)
+		}
+	}
+	if !r.Note {
+		if err := h.checkSend(ctx, conversationID, r); err != nil {
+			return Message{}, err
 		}
 	}
 	var msg Message
@@ -63,9 +68,47 @@ func (h *Hub) Send(ctx context.Context, actor Operator, conversationID string, r
 		return err
 	})
 	if IsDuplicate(err) && r.IdempotencyKey != "" {
-		return h.store.MessageByIdempotencyKey(ctx, r.IdempotencyKey)
+		m, err := h.store.MessageByIdempotencyKey(ctx, r.IdempotencyKey)
+		if err != nil {
+			return Message{}, err
+		}
+		return sameRequest(m, actor, conversationID)
 	}
 	return msg, err
+}
+
+// sameRequest returns the message an idempotency key already stored, unless
+// the key was used for another conversation or by another operator.
+func sameRequest(m Message, actor Operator, conversationID string) (Message, error) {
+	if m.ConversationID != conversationID || m.Author != actor.ID {
+		return Message{}, Conflictf("idempotency key already used for another message")
+	}
+	return m, nil
+}
+
+// checkSend asks a channel whose sending depends on the conversation (a
+// window, an opt-out) whether this message may go.
+func (h *Hub) checkSend(ctx context.Context, conversationID string, r Reply) error {
+	conv, err := h.store.Conversation(ctx, conversationID)
+	if err != nil {
+		return err
+	}
+	ch, err := h.Channel(conv.Channel)
+	if err != nil {
+		return err
+	}
+	checker, ok := ch.Adapter.(SendChecker)
+	if !ok {
+		return nil
+	}
+	contact, err := h.store.Contact(ctx, conv.ContactID)
+	if err != nil {
+		return err
+	}
+	return checker.CheckSend(ctx, SendCheck{
+		Conversation: conv, Contact: contact, To: contactRef(contact, conv.Channel),
+		Text: r.Text, Attachments: r.Attachments, Now: h.clock.Now(),
+	})
 }
 
 func (h *Hub) insertOperatorMessage(ctx context.Context, tx Tx, actor Operator, conv Conversation, r Reply) (Message, error) {

@@ -28,6 +28,9 @@ const (
 // slow connection: one whose buffer is full is dropped instead. It is safe
 // for concurrent use.
 func (s *Server) PublishEvent(payload []byte) error {
+	if !s.feed.listening() {
+		return nil // nobody to tell: skip decoding and re-encoding
+	}
 	var ev core.Event
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return fmt.Errorf("inbox: decode event: %w", err)
@@ -57,7 +60,12 @@ func sseFrame(typ, id string, data []byte) []byte {
 	return b.Bytes()
 }
 
-func oneLine(s string) string { return strings.NewReplacer("\r", "", "\n", "").Replace(s) }
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.NewReplacer("\r", "", "\n", "").Replace(s)
+}
 
 // events serves the live feed as Server-Sent Events. The connection counts
 // towards the operator's presence: when their last one closes they are set
@@ -208,6 +216,13 @@ func (f *feed) expire(operatorID string, at *awayTimer) {
 }
 
 // publish queues frame on every connection, dropping those that are full.
+// listening reports whether any connection is open.
+func (f *feed) listening() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.conns) > 0
+}
+
 func (f *feed) publish(frame []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
