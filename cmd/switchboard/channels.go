@@ -11,10 +11,17 @@ import (
 
 // channelDeps is what channel factories get from the composition root.
 type channelDeps struct {
-	Receiver  webhook.Receiver
-	Blobs     core.BlobStore
-	Logger    *slog.Logger
+	// Receiver stores inbound messages durably (the hub, once built).
+	Receiver webhook.Receiver
+	Blobs    core.BlobStore
+	// State is the channel instance's own durable key-value state.
+	State  core.ChannelState
+	Logger *slog.Logger
+	// PublicURL is how providers and contacts reach the hub.
 	PublicURL string
+	// Hub returns the hub; valid only once the app is built (in Run, in
+	// handlers), never during build.
+	Hub func() *core.Hub
 }
 
 // builtChannel is one running channel instance.

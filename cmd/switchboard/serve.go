@@ -82,7 +82,6 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *app, 
 	}()
 
 	recv := &lateReceiver{}
-	deps := channelDeps{Receiver: recv, Blobs: a.st.blobs, Logger: log, PublicURL: cfg.PublicURL}
 	types := channelTypes()
 	var infos []core.ChannelInfo
 	built := map[string]builtChannel{}
@@ -91,7 +90,10 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *app, 
 		if !ok {
 			return nil, fmt.Errorf("channel %s: type %q is not available in this build", ch.Name, ch.Type)
 		}
-		b, err := t.build(ch, deps)
+		b, err := t.build(ch, channelDeps{
+			Receiver: recv, Blobs: a.st.blobs, State: core.StoreState(a.st.store, ch.Name),
+			Logger: log.With("channel", ch.Name), PublicURL: cfg.PublicURL, Hub: func() *core.Hub { return recv.hub },
+		})
 		if err != nil {
 			return nil, fmt.Errorf("channel %s: %w", ch.Name, err)
 		}
