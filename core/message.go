@@ -73,6 +73,11 @@ type Inbound struct {
 	// ThreadKey groups messages of one thread where the provider has threads
 	// (email References, reply-to ids).
 	ThreadKey string
+	// ConversationID, when the adapter resolved which conversation the
+	// message continues (an email reply token or References header), names
+	// it. The hub uses it if it exists, is on this channel and belongs to
+	// the same contact; otherwise it finds the conversation as usual.
+	ConversationID string
 	// Target is the provider id of the message an edit, reaction, receipt or
 	// delete refers to.
 	Target string

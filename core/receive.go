@@ -186,7 +186,10 @@ func (h *Hub) contactFor(ctx context.Context, tx Tx, in Inbound) (Contact, error
 // routed to an operator when one is available. It reports whether the
 // conversation is new (and not yet inserted).
 func (h *Hub) conversationFor(ctx context.Context, tx Tx, ch ChannelInfo, contact Contact, in Inbound) (Conversation, bool, error) {
-	conv, err := tx.ActiveConversation(ctx, contact.ID, in.Channel)
+	conv, err := h.hintedConversation(ctx, tx, contact, in)
+	if isNotFound(err) {
+		conv, err = tx.ActiveConversation(ctx, contact.ID, in.Channel)
+	}
 	switch {
 	case err == nil:
 		if contact.Blocked && conv.FilterReason == "" {
@@ -221,6 +224,22 @@ func (h *Hub) conversationFor(ctx context.Context, tx Tx, ch ChannelInfo, contac
 		h.presence.assigned(op.ID, now)
 	}
 	return conv, true, nil
+}
+
+// hintedConversation returns the conversation the adapter named, if it may
+// take the message.
+func (h *Hub) hintedConversation(ctx context.Context, tx Tx, contact Contact, in Inbound) (Conversation, error) {
+	if in.ConversationID == "" {
+		return Conversation{}, ErrNotFound
+	}
+	conv, err := tx.Conversation(ctx, in.ConversationID)
+	if err != nil {
+		return conv, err
+	}
+	if conv.ContactID != contact.ID || conv.Channel != in.Channel || conv.TrashedAt != nil {
+		return Conversation{}, ErrNotFound
+	}
+	return conv, nil
 }
 
 func (h *Hub) routeUnfiltered(ctx context.Context, tx Tx, ch ChannelInfo, conv Conversation) (Operator, bool, error) {
