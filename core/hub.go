@@ -31,6 +31,9 @@ type HubConfig struct {
 	DefaultSlots int
 	// SessionTTL is how long an operator session lasts (default 30 days).
 	SessionTTL time.Duration
+	// Mailer sends the hub's own mail (verification codes, transcripts);
+	// nil when no channel provides one.
+	Mailer Mailer
 }
 
 func (c *HubConfig) setDefaults() {

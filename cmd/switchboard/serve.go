@@ -103,8 +103,14 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *app, 
 			a.runners = append(a.runners, r)
 		}
 	}
+	var mailer core.Mailer
+	for _, ch := range cfg.Channels {
+		if m, ok := built[ch.Name].adapter.(core.Mailer); ok && mailer == nil {
+			mailer = m // the first email channel sends the hub's own mail
+		}
+	}
 	a.hub, err = core.NewHub(core.HubConfig{
-		Store: a.st.store, Blobs: a.st.blobs, Channels: infos, Logger: log.With("component", "hub"),
+		Store: a.st.store, Blobs: a.st.blobs, Channels: infos, Logger: log.With("component", "hub"), Mailer: mailer,
 		AutoResolveAfter: autoResolve(cfg.Conversations.AutoResolveAfter),
 		LiveTimeout:      cfg.Conversations.LiveTimeout, DefaultSlots: cfg.Conversations.DefaultSlots,
 	})
