@@ -32,6 +32,9 @@ type builtChannel struct {
 	// webhook, when set, is mounted at the channel's path for provider
 	// callbacks.
 	webhook http.Handler
+	// routes are further patterns the channel serves ("GET /widget.js"),
+	// mounted as given; two channels claiming one pattern is an error.
+	routes map[string]http.Handler
 }
 
 // channelType knows how to check and build one kind of channel.

@@ -129,6 +129,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *app, 
 
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", ui.Handler())
+	claimed := map[string]string{}
 	for _, ch := range cfg.Channels {
 		b := built[ch.Name]
 		if b.api != nil {
@@ -136,6 +137,13 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *app, 
 		}
 		if b.webhook != nil {
 			mux.Handle(ch.Path, b.webhook)
+		}
+		for pattern, h := range b.routes {
+			if owner, taken := claimed[pattern]; taken {
+				return nil, fmt.Errorf("channel %s: %s is already served by channel %s", ch.Name, pattern, owner)
+			}
+			claimed[pattern] = ch.Name
+			mux.Handle(pattern, h)
 		}
 	}
 	mux.Handle("GET /{$}", http.HandlerFunc(home))
