@@ -31,6 +31,11 @@ type HubConfig struct {
 	DefaultSlots int
 	// SessionTTL is how long an operator session lasts (default 30 days).
 	SessionTTL time.Duration
+	// EventTopics are the outbox topics every event is written to (default
+	// just TopicEvents). A consumer that may stall, such as delivery to
+	// external webhooks, gets a topic of its own so it never holds up the
+	// others.
+	EventTopics []string
 	// Mailer sends the hub's own mail (verification codes, transcripts);
 	// nil when no channel provides one.
 	Mailer Mailer
@@ -54,6 +59,9 @@ func (c *HubConfig) setDefaults() {
 	}
 	if c.DefaultSlots == 0 {
 		c.DefaultSlots = 3
+	}
+	if len(c.EventTopics) == 0 {
+		c.EventTopics = []string{TopicEvents}
 	}
 	if c.SessionTTL == 0 {
 		c.SessionTTL = 30 * 24 * time.Hour
@@ -157,7 +165,12 @@ func (h *Hub) emit(ctx context.Context, tx Tx, typ EventType, key string, data E
 	if err != nil {
 		return fmt.Errorf("encode event %s: %w", typ, err)
 	}
-	return tx.Enqueue(ctx, OutboxRecord{Topic: TopicEvents, Key: key, Payload: payload, CreatedAt: ev.Timestamp})
+	for _, topic := range h.cfg.EventTopics {
+		if err := tx.Enqueue(ctx, OutboxRecord{Topic: topic, Key: key, Payload: payload, CreatedAt: ev.Timestamp}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // enqueueDelivery queues an outbound message for its channel.

@@ -109,8 +109,13 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *app, 
 			mailer = m // the first email channel sends the hub's own mail
 		}
 	}
+	eventTopics := []string{core.TopicEvents}
+	if len(cfg.Events) > 0 {
+		eventTopics = append(eventTopics, topicEventWebhooks)
+	}
 	a.hub, err = core.NewHub(core.HubConfig{
 		Store: a.st.store, Blobs: a.st.blobs, Channels: infos, Logger: log.With("component", "hub"), Mailer: mailer,
+		EventTopics:      eventTopics,
 		AutoResolveAfter: autoResolve(cfg.Conversations.AutoResolveAfter),
 		LiveTimeout:      cfg.Conversations.LiveTimeout, DefaultSlots: cfg.Conversations.DefaultSlots,
 	})
@@ -168,6 +173,10 @@ func autoResolve(d time.Duration) time.Duration {
 	return d
 }
 
+// topicEventWebhooks carries events to external webhooks: a topic of its own,
+// so a failing subscriber's retries never delay the inbox feed.
+const topicEventWebhooks = "events_webhooks"
+
 // newBus wires the bus handlers: deliveries per channel, the inbox feed,
 // event webhooks, and the inbound topic.
 func (a *app) newBus(ui *inbox.Server) (*bus.Bus, error) {
@@ -195,7 +204,7 @@ func (a *app) newBus(ui *inbox.Server) (*bus.Bus, error) {
 		if err != nil {
 			return nil, err
 		}
-		b.Handle("event_webhooks", core.TopicEvents, func(ctx context.Context, m bus.Message) error {
+		b.Handle("event_webhooks", topicEventWebhooks, func(ctx context.Context, m bus.Message) error {
 			return sender.Deliver(ctx, m.Payload, m.Attempt)
 		})
 	}
