@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/switchboard-hq/switchboard/core"
@@ -20,7 +19,6 @@ const (
 	// boundaries, part headers and text fields.
 	uploadOverhead = 1 << 20
 	maxFiles       = 10
-	maxFilename    = 255
 )
 
 // readUpload reads a multipart composer post: fields text, note, voice and
@@ -104,7 +102,10 @@ func (s *Server) storeFile(r *http.Request, part *multipart.Part, limit int64, l
 	} else if err != nil {
 		return core.Attachment{}, false, multipartError(err)
 	}
-	name := cleanFilename(part.FileName())
+	name := core.CleanFilename(part.FileName())
+	if name == "" {
+		name = "attachment"
+	}
 	src := &readErr{r: br}
 	blob, err := s.hub.Blobs().Put(r.Context(), src, limit)
 	switch {
@@ -169,26 +170,4 @@ func multipartError(err error) error {
 		return err
 	}
 	return core.Invalidf("malformed multipart body: %v", err)
-}
-
-// cleanFilename keeps the base name a client sent, without control
-// characters, at most maxFilename bytes.
-func cleanFilename(name string) string {
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
-	}
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return -1
-		}
-		return r
-	}, strings.TrimSpace(name))
-	for len(name) > maxFilename {
-		_, size := utf8.DecodeLastRuneInString(name)
-		name = name[:len(name)-size]
-	}
-	if name == "" || name == "." || name == ".." {
-		return "attachment"
-	}
-	return name
 }

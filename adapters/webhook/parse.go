@@ -27,7 +27,6 @@ const (
 	maxNameLen        = 200 // contact.name, in characters
 	maxEmailLen       = 254
 	maxPhoneLen       = 64
-	maxFilenameLen    = 255 // bytes, as most file systems allow
 	defaultAttachment = "attachment"
 )
 
@@ -188,9 +187,9 @@ func (a wireAttachment) validate() (attachmentSpec, error) {
 	default:
 		return spec, errors.New("url or data_base64 is required")
 	}
-	spec.Filename = cleanFilename(a.Filename)
+	spec.Filename = core.CleanFilename(a.Filename)
 	if spec.Filename == "" && spec.URL != nil {
-		spec.Filename = cleanFilename(path.Base(spec.URL.Path))
+		spec.Filename = core.CleanFilename(path.Base(spec.URL.Path))
 	}
 	if spec.Filename == "" {
 		spec.Filename = defaultAttachment
@@ -208,29 +207,6 @@ func checkID(field, v string) error {
 		return core.Invalidf("%s contains control characters", field)
 	}
 	return nil
-}
-
-// cleanFilename keeps the last path element of a sender's file name, without
-// control characters, within maxFilenameLen bytes. "." and "/" become "".
-func cleanFilename(name string) string {
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
-	}
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return -1
-		}
-		return r
-	}, name)
-	name = strings.TrimSpace(name)
-	for len(name) > maxFilenameLen {
-		_, size := utf8.DecodeLastRuneInString(name)
-		name = name[:len(name)-size]
-	}
-	if name == "." || name == ".." {
-		return ""
-	}
-	return name
 }
 
 // jsonError rewords encoding/json errors for the sender: which field, what
