@@ -280,3 +280,13 @@ func TestConfigCheck_names_an_unknown_key_and_exits_1(t *testing.T) {
 		t.Fatalf("good file: exit %d: %s", code, stdout.String())
 	}
 }
+
+func TestHealthz_answers_ok_without_a_session(t *testing.T) {
+	h := startHub(t, hubYAML("http://127.0.0.1:1/unused", ""))
+	anonymous := &apiClient{t: t, base: h.base}
+	var out struct{ Status string }
+	anonymous.do("GET", "/healthz", nil, http.StatusOK, &out)
+	if out.Status != "ok" {
+		t.Fatalf("status = %q, want ok", out.Status)
+	}
+}

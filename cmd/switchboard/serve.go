@@ -152,6 +152,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *app, 
 		}
 	}
 	mux.Handle("GET /{$}", http.HandlerFunc(home))
+	mux.Handle("GET /healthz", a.health())
 	a.server = &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -259,6 +260,22 @@ func (a *app) close() {
 			a.log.Warn("close store", "err", err)
 		}
 	}
+}
+
+// health answers 200 while the store answers reads, 503 otherwise; for load
+// balancers and process supervisors.
+func (a *app) health() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		if _, err := a.st.store.Operators(r.Context()); err != nil {
+			a.log.Warn("health check", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, `{"status":"unavailable"}`)
+			return
+		}
+		fmt.Fprintln(w, `{"status":"ok"}`)
+	})
 }
 
 // lateReceiver lets channels be built before the hub that receives their
