@@ -47,6 +47,7 @@ type channelType struct {
 func channelTypes() map[string]channelType {
 	return map[string]channelType{
 		webhook.Type: {decode: decodeWebhook, build: buildWebhook},
+		"telegram":   {decode: decodeTelegram, build: buildTelegram},
 	}
 }
 
