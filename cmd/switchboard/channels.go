@@ -48,6 +48,7 @@ func channelTypes() map[string]channelType {
 	return map[string]channelType{
 		webhook.Type: {decode: decodeWebhook, build: buildWebhook},
 		"telegram":   {decode: decodeTelegram, build: buildTelegram},
+		"sms":        {decode: decodeSMS, build: buildSMS},
 	}
 }
 
