@@ -59,6 +59,7 @@ func (h *Hub) outbound(ctx context.Context, m Message) (Outbound, error) {
 	return Outbound{
 		MessageID: m.ID, ConversationID: m.ConversationID, Channel: m.Channel, To: to, Text: m.Text,
 		Attachments: m.Attachments, IdempotencyKey: key, Operator: m.Author, Attempt: m.Attempts + 1,
+		LastContactAt: conv.LastContactAt,
 	}, nil
 }
 

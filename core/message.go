@@ -155,6 +155,10 @@ type Outbound struct {
 	// ReplyTo is the provider id of the message this one answers, if any.
 	ReplyTo string
 	Attempt int
+	// LastContactAt is when the contact last wrote in the conversation, zero
+	// if never. Channels with a reply window (Messenger's 24 hours) choose
+	// how to send, or refuse, by it.
+	LastContactAt time.Time
 }
 
 // SendReceipt is what a provider said about an accepted Outbound.

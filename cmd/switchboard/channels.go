@@ -49,6 +49,7 @@ func channelTypes() map[string]channelType {
 		webhook.Type: {decode: decodeWebhook, build: buildWebhook},
 		"telegram":   {decode: decodeTelegram, build: buildTelegram},
 		"sms":        {decode: decodeSMS, build: buildSMS},
+		"messenger":  {decode: decodeMessenger, build: buildMessenger},
 	}
 }
 
