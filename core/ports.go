@@ -211,6 +211,13 @@ type ConversationQuery struct {
 	From  time.Time
 	To    time.Time
 	Limit int
+	// Topic, Group and Locale (the contact's), when set, keep only
+	// conversations that match them exactly, ignoring case.
+	Topic  string
+	Group  string
+	Locale string
+	// Live keeps only LIVE conversations.
+	Live bool
 }
 
 // ConversationItem is a row of a conversation list.
@@ -224,6 +231,13 @@ type ConversationItem struct {
 type ContactQuery struct {
 	Text  string
 	Limit int
+	// Verified, when set, keeps only verified (true) or unverified (false)
+	// contacts.
+	Verified *bool
+	// From (inclusive) and To (exclusive), when set, bound the time of the
+	// contact's last message in any of their conversations.
+	From time.Time
+	To   time.Time
 }
 
 // BlobStore keeps attachment bytes, addressed by content.

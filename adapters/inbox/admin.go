@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/switchboard-hq/switchboard/core"
@@ -187,13 +188,34 @@ func (s *Server) listEventDeliveries(w http.ResponseWriter, r *http.Request, me 
 }
 
 // listChannels tells the UI what each channel can carry, so the composer
-// can say so before the operator tries.
-func (s *Server) listChannels(w http.ResponseWriter, _ *http.Request, _ core.Operator) error {
+// can say so before the operator tries, and how its deliveries fare.
+func (s *Server) listChannels(w http.ResponseWriter, r *http.Request, _ core.Operator) error {
+	ps, err := s.hub.Store().Poisoned(r.Context())
+	if err != nil {
+		return err
+	}
+	stuck := map[string]int{}
+	for _, p := range ps {
+		stuck[p.Topic]++
+	}
 	chs := s.hub.Channels()
 	out := make([]channelView, 0, len(chs))
 	for _, c := range chs {
-		out = append(out, viewChannel(c))
+		v := viewChannel(c)
+		v.Health = channelHealth{Status: "ok"}
+		if n := stuck[core.OutboundTopic(c.Name)]; n > 0 {
+			v.Health = channelHealth{Status: "failing", Poisoned: n,
+				Detail: fmt.Sprintf("%d %s gave up after retrying; re-drive them under Failed deliveries", n, plural(n, "delivery", "deliveries"))}
+		}
+		out = append(out, v)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"channels": out})
 	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

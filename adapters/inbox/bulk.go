@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -105,7 +106,9 @@ func bulkAction(hub *core.Hub, req bulkRequest, me core.Operator) (func(*http.Re
 // maxExport bounds the rows of one CSV export.
 const maxExport = 1000
 
-// exportConversations writes the filtered conversation list as CSV.
+// exportConversations writes the filtered conversation list as CSV. The
+// optional ids parameter (comma-separated) keeps only those conversations
+// of the list: the rows an operator ticked.
 func (s *Server) exportConversations(w http.ResponseWriter, r *http.Request, me core.Operator) error {
 	q, err := conversationQuery(r, me)
 	if err != nil {
@@ -117,6 +120,13 @@ func (s *Server) exportConversations(w http.ResponseWriter, r *http.Request, me 
 	items, err := s.hub.Store().Conversations(r.Context(), q)
 	if err != nil {
 		return err
+	}
+	if ids := r.URL.Query().Get("ids"); ids != "" {
+		keep := map[string]bool{}
+		for _, id := range strings.Split(ids, ",") {
+			keep[strings.TrimSpace(id)] = true
+		}
+		items = slices.DeleteFunc(items, func(it core.ConversationItem) bool { return !keep[it.ID] })
 	}
 	name := fmt.Sprintf("conversations-%s.csv", s.cfg.Clock().UTC().Format("20060102-150405"))
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")

@@ -2,17 +2,35 @@ package inbox
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/switchboard-hq/switchboard/core"
 )
 
+// listContacts lists contacts: q searches, verified (true or false) and
+// from/to (RFC 3339, on the contact's last message) filter.
 func (s *Server) listContacts(w http.ResponseWriter, r *http.Request, _ core.Operator) error {
 	limit, err := queryLimit(r, defaultListLimit, maxListLimit)
 	if err != nil {
 		return err
 	}
-	cs, err := s.hub.Store().Contacts(r.Context(), core.ContactQuery{Text: strings.TrimSpace(r.URL.Query().Get("q")), Limit: limit})
+	v := r.URL.Query()
+	q := core.ContactQuery{Text: strings.TrimSpace(v.Get("q")), Limit: limit}
+	if ver := v.Get("verified"); ver != "" {
+		b, err := strconv.ParseBool(ver)
+		if err != nil {
+			return core.Invalidf("verified must be true or false, not %q", ver)
+		}
+		q.Verified = &b
+	}
+	if q.From, err = queryTime(v.Get("from"), "from"); err != nil {
+		return err
+	}
+	if q.To, err = queryTime(v.Get("to"), "to"); err != nil {
+		return err
+	}
+	cs, err := s.hub.Store().Contacts(r.Context(), q)
 	if err != nil {
 		return err
 	}

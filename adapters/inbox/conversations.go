@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,12 +16,22 @@ const (
 	maxListLimit     = 500
 )
 
-// conversationQuery reads the filters shared by the list and the CSV
-// export: view, status (comma-separated), channel, operator ("me" allowed),
-// q, from and to (RFC 3339).
+// conversationQuery reads the filters shared by the list, the counts and
+// the CSV export: view, status (comma-separated), channel, operator ("me"
+// allowed), topic, group, locale, live, q, from and to (RFC 3339).
 func conversationQuery(r *http.Request, me core.Operator) (core.ConversationQuery, error) {
 	v := r.URL.Query()
-	q := core.ConversationQuery{Me: me.ID, Channel: v.Get("channel"), Text: strings.TrimSpace(v.Get("q"))}
+	q := core.ConversationQuery{
+		Me: me.ID, Channel: v.Get("channel"), Text: strings.TrimSpace(v.Get("q")),
+		Topic: strings.TrimSpace(v.Get("topic")), Group: strings.TrimSpace(v.Get("group")), Locale: strings.TrimSpace(v.Get("locale")),
+	}
+	if live := v.Get("live"); live != "" {
+		b, err := strconv.ParseBool(live)
+		if err != nil {
+			return q, core.Invalidf("live must be true or false, not %q", live)
+		}
+		q.Live = b
+	}
 	switch view := core.View(v.Get("view")); view {
 	case "":
 		q.View = core.ViewAll

@@ -199,6 +199,15 @@ type channelView struct {
 	Group        string           `json:"group"`
 	Label        string           `json:"label"`
 	Capabilities capabilitiesView `json:"capabilities"`
+	Health       channelHealth    `json:"health"`
+}
+
+// channelHealth tells how a channel's deliveries fare: "ok", or "failing"
+// while deliveries that gave up after retrying wait to be re-driven.
+type channelHealth struct {
+	Status   string `json:"status"`
+	Poisoned int    `json:"poisoned"`
+	Detail   string `json:"detail,omitempty"`
 }
 
 type capabilitiesView struct {

@@ -144,6 +144,7 @@ func (s *Server) register() {
 
 	// Conversations.
 	s.auth("GET /api/v1/conversations", s.listConversations)
+	s.auth("GET /api/v1/counts", s.counts)
 	s.auth("GET /api/v1/conversations/export.csv", s.exportConversations)
 	s.auth("POST /api/v1/conversations/bulk", s.bulk)
 	s.auth("GET /api/v1/conversations/{id}", s.getConversation)
@@ -169,6 +170,7 @@ func (s *Server) register() {
 	s.auth("DELETE /api/v1/contacts/{id}", s.eraseContact)
 	s.auth("POST /api/v1/contacts/{id}/block", s.blockContact)
 	s.auth("POST /api/v1/contacts/{id}/unblock", s.unblockContact)
+	s.auth("POST /api/v1/contacts/import", s.importContacts)
 
 	// Team, tools and operations.
 	s.auth("GET /api/v1/operators", s.listOperators)

@@ -151,7 +151,9 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *app, 
 			mux.Handle(pattern, h)
 		}
 	}
-	mux.Handle("GET /{$}", http.HandlerFunc(home))
+	web := inbox.UI() // the operator inbox: the page at "/", its files under /app/
+	mux.Handle("GET /{$}", web)
+	mux.Handle("GET "+inbox.UIAssets, web)
 	mux.Handle("GET /healthz", a.health())
 	a.server = &http.Server{
 		Handler:           mux,
@@ -284,11 +286,4 @@ type lateReceiver struct{ hub *core.Hub }
 
 func (r *lateReceiver) Receive(ctx context.Context, in core.Inbound) (core.Receipt, error) {
 	return r.hub.Receive(ctx, in)
-}
-
-func home(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprint(w, `<!doctype html><title>Switchboard</title>
-<h1>Switchboard</h1>
-<p>The operator API is served under <a href="/api/v1/openapi.json">/api/v1</a>.</p>`)
 }

@@ -34,6 +34,9 @@ func Path() string {
 // Browser is one headless Chromium process.
 type Browser struct {
 	alloc context.Context
+	// first is the context that started the process; later contexts are
+	// new browser contexts inside it (one process per profile directory).
+	first context.Context
 }
 
 // Start launches Chromium for the test and stops it when the test ends.
@@ -65,7 +68,14 @@ func Start(t *testing.T) *Browser {
 // when the test ends. Every action on it times out after timeout.
 func (b *Browser) Context(t *testing.T, timeout time.Duration) context.Context {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(b.alloc)
+	var ctx context.Context
+	var cancel context.CancelFunc
+	if b.first == nil {
+		ctx, cancel = chromedp.NewContext(b.alloc)
+		b.first = ctx
+	} else {
+		ctx, cancel = chromedp.NewContext(b.first, chromedp.WithNewBrowserContext())
+	}
 	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil { // starts the browser (first call) and the tab
 		testenv.Need(t, "chromium", false, err.Error())

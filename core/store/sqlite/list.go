@@ -46,48 +46,11 @@ const selectItem = `SELECT ` + conversationCols + `, ` + contactCols + `,
 // as FTS5 syntax; inside a Tx it does not see text written earlier in the
 // same commit, which is indexed as the commit completes.
 func (r reader) Conversations(ctx context.Context, q core.ConversationQuery) ([]core.ConversationItem, error) {
-	view := q.View
-	if view == "" {
-		view = core.ViewAll
+	view, where, args, err := conversationFilter(q)
+	if err != nil {
+		return nil, err
 	}
-	term, ok := viewTerms[view]
-	if !ok {
-		return nil, core.Invalidf("unknown view %q (want mine, unassigned, all, filtered or trash)", q.View)
-	}
-	where := []string{term}
-	var args []any
-	if view == core.ViewMine {
-		if q.Me == "" {
-			return nil, core.Invalidf("the mine view needs the asking operator")
-		}
-		args = append(args, q.Me)
-		if len(q.Statuses) == 0 {
-			where = append(where, `v.status <> 'resolved'`)
-		}
-	}
-	if len(q.Statuses) > 0 {
-		ph := strings.TrimSuffix(strings.Repeat("?, ", len(q.Statuses)), ", ")
-		where = append(where, "v.status IN ("+ph+")")
-		for _, s := range q.Statuses {
-			args = append(args, string(s))
-		}
-	}
-	if q.Channel != "" {
-		where, args = append(where, "v.channel = ?"), append(args, q.Channel)
-	}
-	if q.Operator != "" {
-		where, args = append(where, "v.assignee_id = ?"), append(args, q.Operator)
-	}
-	if !q.From.IsZero() {
-		where, args = append(where, "v.last_message_at >= ?"), append(args, nanos(q.From))
-	}
-	if !q.To.IsZero() {
-		where, args = append(where, "v.last_message_at < ?"), append(args, nanos(q.To))
-	}
-	if m := ftsQuery(q.Text); m != "" {
-		where, args = append(where, searchTerm), append(args, m, m)
-	}
-	query := selectItem + " WHERE " + strings.Join(where, " AND ") +
+	query := selectItem + " WHERE " + where +
 		" ORDER BY v.live DESC, v.status_rank, v.last_message_at DESC LIMIT ?"
 	args = append(args, limit(q.Limit, 100, 1000))
 
@@ -107,6 +70,80 @@ func (r reader) Conversations(ctx context.Context, q core.ConversationQuery) ([]
 		return nil, fmt.Errorf("conversations %s: %w", view, err)
 	}
 	return items, nil
+}
+
+// CountConversations counts what Conversations would list for q without a
+// limit, without loading the rows.
+func (r reader) CountConversations(ctx context.Context, q core.ConversationQuery) (int, error) {
+	view, where, args, err := conversationFilter(q)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = r.q.QueryRowContext(ctx, `SELECT count(*) FROM conversations v JOIN contacts c ON c.id = v.contact_id WHERE `+where, args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count conversations %s: %w", view, err)
+	}
+	return n, nil
+}
+
+// conversationFilter turns q into the WHERE clause (over conversations v
+// joined with contacts c) and its arguments.
+func conversationFilter(q core.ConversationQuery) (core.View, string, []any, error) {
+	view := q.View
+	if view == "" {
+		view = core.ViewAll
+	}
+	term, ok := viewTerms[view]
+	if !ok {
+		return view, "", nil, core.Invalidf("unknown view %q (want mine, unassigned, all, filtered or trash)", q.View)
+	}
+	where := []string{term}
+	var args []any
+	if view == core.ViewMine {
+		if q.Me == "" {
+			return view, "", nil, core.Invalidf("the mine view needs the asking operator")
+		}
+		args = append(args, q.Me)
+		if len(q.Statuses) == 0 {
+			where = append(where, `v.status <> 'resolved'`)
+		}
+	}
+	if len(q.Statuses) > 0 {
+		ph := strings.TrimSuffix(strings.Repeat("?, ", len(q.Statuses)), ", ")
+		where = append(where, "v.status IN ("+ph+")")
+		for _, s := range q.Statuses {
+			args = append(args, string(s))
+		}
+	}
+	if q.Channel != "" {
+		where, args = append(where, "v.channel = ?"), append(args, q.Channel)
+	}
+	if q.Operator != "" {
+		where, args = append(where, "v.assignee_id = ?"), append(args, q.Operator)
+	}
+	if q.Topic != "" {
+		where, args = append(where, "v.topic = ? COLLATE NOCASE"), append(args, q.Topic)
+	}
+	if q.Group != "" {
+		where, args = append(where, "v.grp = ? COLLATE NOCASE"), append(args, q.Group)
+	}
+	if q.Locale != "" {
+		where, args = append(where, "c.locale = ? COLLATE NOCASE"), append(args, q.Locale)
+	}
+	if q.Live {
+		where = append(where, "v.live = 1")
+	}
+	if !q.From.IsZero() {
+		where, args = append(where, "v.last_message_at >= ?"), append(args, nanos(q.From))
+	}
+	if !q.To.IsZero() {
+		where, args = append(where, "v.last_message_at < ?"), append(args, nanos(q.To))
+	}
+	if m := ftsQuery(q.Text); m != "" {
+		where, args = append(where, searchTerm), append(args, m, m)
+	}
+	return view, strings.Join(where, " AND "), args, nil
 }
 
 func scanItem(s scanner) (core.ConversationItem, error) {
@@ -143,15 +180,34 @@ func truncate(s string, n int) string {
 
 // Contacts lists contacts matching q.Text by name, email, phone, custom
 // field values or channel ids, best match first; without text, the most
-// recently updated first. Limit defaults to 100, at most 1000.
+// recently updated first. Verified, From and To narrow the list (From and
+// To on the contact's last message in any conversation). Limit defaults to
+// 100, at most 1000.
 func (r reader) Contacts(ctx context.Context, q core.ContactQuery) ([]core.Contact, error) {
 	n := limit(q.Limit, 100, 1000)
-	query, args := selectContact+` ORDER BY c.updated_at DESC, c.seq DESC LIMIT ?`, []any{n}
+	var where []string
+	var args []any
+	if q.Verified != nil {
+		where, args = append(where, "c.verified = ?"), append(args, *q.Verified)
+	}
+	const last = `coalesce((SELECT max(v.last_message_at) FROM conversations v WHERE v.contact_id = c.id), 0)`
+	if !q.From.IsZero() {
+		where, args = append(where, last+" >= ?"), append(args, nanos(q.From))
+	}
+	if !q.To.IsZero() {
+		where, args = append(where, last+" < ?"), append(args, nanos(q.To))
+	}
+	and := ""
+	if len(where) > 0 {
+		and = " AND " + strings.Join(where, " AND ")
+	}
+	query := selectContact + ` WHERE 1` + and + ` ORDER BY c.updated_at DESC, c.seq DESC LIMIT ?`
 	if m := ftsQuery(q.Text); m != "" {
 		query = `SELECT ` + contactCols + ` FROM contacts_fts JOIN contacts c ON c.seq = contacts_fts.rowid
-			WHERE contacts_fts MATCH ? ORDER BY contacts_fts.rank LIMIT ?`
-		args = []any{m, n}
+			WHERE contacts_fts MATCH ?` + and + ` ORDER BY contacts_fts.rank LIMIT ?`
+		args = append([]any{m}, args...)
 	}
+	args = append(args, n)
 	rows, err := r.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("contacts: %w", err)
