@@ -28,8 +28,17 @@ const password = "correct horse battery"
 // fakeChannel is the conversation channel: it records what it is asked to
 // send and accepts only PNG and JPEG files, like a narrowed webhook channel.
 type fakeChannel struct {
-	mu   sync.Mutex
-	sent []core.Outbound
+	mu      sync.Mutex
+	sent    []core.Outbound
+	deleted []string
+}
+
+// Delete records the deletion of a sent message on the contact's side.
+func (f *fakeChannel) Delete(_ context.Context, m core.Message, _ core.ContactRef) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.deleted = append(f.deleted, m.ID)
+	return nil
 }
 
 func (f *fakeChannel) Send(_ context.Context, out core.Outbound) (core.SendReceipt, error) {

@@ -145,11 +145,24 @@ func (s *Server) editNote(w http.ResponseWriter, r *http.Request, me core.Operat
 	return nil
 }
 
-func (s *Server) deleteNote(w http.ResponseWriter, r *http.Request, me core.Operator) error {
-	if err := s.hub.DeleteNote(r.Context(), me, r.PathValue("id")); err != nil {
+func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request, me core.Operator) error {
+	id := r.PathValue("id")
+	m, err := s.hub.Store().Message(r.Context(), id)
+	if err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
+	if m.Note {
+		if err := s.hub.DeleteNote(r.Context(), me, id); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	m, err = s.hub.DeleteSent(r.Context(), me, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewMessage(m))
 	return nil
 }
 

@@ -251,3 +251,37 @@ func TestRetry_requeues_a_failed_message(t *testing.T) {
 		t.Errorf("retried status got = %q, want pending", retried.Status)
 	}
 }
+
+func TestDelete_of_a_sent_message_removes_it_for_the_contact_and_keeps_it_for_operators(t *testing.T) {
+	e := newEnv(t, inbox.Config{})
+	conv := e.assigned("dora", e.anna)
+	res := e.do(http.MethodPost, "/api/v1/conversations/"+conv+"/messages", e.anna.Token, map[string]any{"text": "wrong customer, sorry"})
+	res.want(http.StatusCreated)
+	var sent struct{ ID string }
+	res.decode(&sent)
+	e.relay() // delivered: now it can be deleted for the contact
+
+	e.do(http.MethodDelete, "/api/v1/messages/"+sent.ID, e.ben.Token, nil).want(http.StatusForbidden)
+	res = e.do(http.MethodDelete, "/api/v1/messages/"+sent.ID, e.anna.Token, nil)
+	res.want(http.StatusOK)
+	var deleted struct {
+		Text      string  `json:"text"`
+		DeletedAt *string `json:"deleted_at"`
+	}
+	res.decode(&deleted)
+	if deleted.DeletedAt == nil || deleted.Text != "wrong customer, sorry" {
+		t.Fatalf("deleted message = %+v, want it marked deleted with its text kept", deleted)
+	}
+	e.channel.mu.Lock()
+	got := append([]string(nil), e.channel.deleted...)
+	e.channel.mu.Unlock()
+	if len(got) != 1 || got[0] != sent.ID {
+		t.Fatalf("channel deleted %v, want [%s]", got, sent.ID)
+	}
+
+	res = e.do(http.MethodPost, "/api/v1/conversations/"+conv+"/messages", e.ben.Token, map[string]any{"text": "note", "note": true})
+	res.want(http.StatusCreated)
+	var note struct{ ID string }
+	res.decode(&note)
+	e.do(http.MethodDelete, "/api/v1/messages/"+note.ID, e.ben.Token, nil).want(http.StatusNoContent)
+}

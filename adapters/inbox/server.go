@@ -159,7 +159,7 @@ func (s *Server) register() {
 	s.auth("GET /api/v1/conversations/{id}/messages", s.listMessages)
 	s.auth("POST /api/v1/conversations/{id}/messages", s.postMessage)
 	s.auth("PATCH /api/v1/messages/{id}", s.editNote)
-	s.auth("DELETE /api/v1/messages/{id}", s.deleteNote)
+	s.auth("DELETE /api/v1/messages/{id}", s.deleteMessage)
 	s.auth("POST /api/v1/messages/{id}/retry", s.retry)
 	s.auth("GET /api/v1/blobs/{ref}", s.getBlob)
 
