@@ -86,6 +86,8 @@ func (h *Hub) Execute(ctx context.Context, actor Operator, conversationID, text 
 			return res, merr
 		}
 		err = message(h.Send(ctx, actor, conv.ID, Reply{Text: m.Text}))
+	case command.Rating, command.Verify, command.WebTransfer:
+		res.Message, err = h.channelCommand(ctx, actor, conv, ch, cmd)
 	default:
 		err = h.refuseCommand(ch, cmd)
 	}

@@ -78,6 +78,10 @@ type Inbound struct {
 	// it. The hub uses it if it exists, is on this channel and belongs to
 	// the same contact; otherwise it finds the conversation as usual.
 	ConversationID string
+	// NewConversation makes a message start a new conversation even when
+	// the contact has one on this channel (a web chat whose previous
+	// conversation timed out). ConversationID, when it names one, wins.
+	NewConversation bool
 	// Target is the provider id of the message an edit, reaction, receipt or
 	// delete refers to.
 	Target string

@@ -187,7 +187,7 @@ func (h *Hub) contactFor(ctx context.Context, tx Tx, in Inbound) (Contact, error
 // conversation is new (and not yet inserted).
 func (h *Hub) conversationFor(ctx context.Context, tx Tx, ch ChannelInfo, contact Contact, in Inbound) (Conversation, bool, error) {
 	conv, err := h.hintedConversation(ctx, tx, contact, in)
-	if isNotFound(err) {
+	if isNotFound(err) && !in.NewConversation {
 		conv, err = tx.ActiveConversation(ctx, contact.ID, in.Channel)
 	}
 	switch {

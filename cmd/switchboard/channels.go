@@ -50,6 +50,7 @@ func channelTypes() map[string]channelType {
 		"telegram":   {decode: decodeTelegram, build: buildTelegram},
 		"sms":        {decode: decodeSMS, build: buildSMS},
 		"messenger":  {decode: decodeMessenger, build: buildMessenger},
+		"webchat":    webchatType(),
 	}
 }
 
