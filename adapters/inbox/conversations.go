@@ -221,6 +221,22 @@ func (s *Server) setTopic(w http.ResponseWriter, r *http.Request, me core.Operat
 	return s.answerConversation(w, r, conv, err)
 }
 
+// typing tells the contact the operator started or stopped typing, where
+// the channel can show it.
+func (s *Server) typing(w http.ResponseWriter, r *http.Request, me core.Operator) error {
+	var req struct {
+		Typing bool `json:"typing"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	if err := s.hub.OperatorTyping(r.Context(), me, r.PathValue("id"), req.Typing); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func (s *Server) trash(w http.ResponseWriter, r *http.Request, me core.Operator) error {
 	conv, err := s.hub.Trash(r.Context(), me, r.PathValue("id"))
 	return s.answerConversation(w, r, conv, err)

@@ -152,6 +152,7 @@ func (s *Server) register() {
 	s.auth("POST /api/v1/conversations/{id}/assign", s.assign)
 	s.auth("POST /api/v1/conversations/{id}/status", s.setStatus)
 	s.auth("POST /api/v1/conversations/{id}/topic", s.setTopic)
+	s.auth("POST /api/v1/conversations/{id}/typing", s.typing)
 	s.auth("POST /api/v1/conversations/{id}/trash", s.trash)
 	s.auth("POST /api/v1/conversations/{id}/restore", s.restore)
 
