@@ -88,6 +88,8 @@ func (h *Hub) Execute(ctx context.Context, actor Operator, conversationID, text 
 		err = message(h.Send(ctx, actor, conv.ID, Reply{Text: m.Text}))
 	case command.Rating, command.Verify, command.WebTransfer:
 		res.Message, err = h.channelCommand(ctx, actor, conv, ch, cmd)
+	case command.Send, command.Dispatch:
+		res.Message, err = h.transcriptCommand(ctx, actor, conv, ch, cmd)
 	default:
 		err = h.refuseCommand(ch, cmd)
 	}

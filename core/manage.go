@@ -55,12 +55,16 @@ func (h *Hub) Assign(ctx context.Context, actor Operator, conversationID string,
 // SetStatus changes a conversation's status by hand. Only the assignee or an
 // admin may resolve.
 func (h *Hub) SetStatus(ctx context.Context, actor Operator, conversationID string, s Status) (Conversation, error) {
-	return h.change(ctx, actor, conversationID, func(ctx context.Context, tx Tx, conv *Conversation) error {
+	conv, err := h.change(ctx, actor, conversationID, func(ctx context.Context, tx Tx, conv *Conversation) error {
 		if s == StatusResolved && actor.Role != RoleAdmin && conv.AssigneeID != actor.ID {
 			return Forbiddenf("only the assigned operator or an admin can resolve this conversation")
 		}
 		return conv.SetStatus(s, h.clock.Now())
 	})
+	if err == nil {
+		h.sendPendingTranscript(ctx, conv) // a $send waiting for the end
+	}
+	return conv, err
 }
 
 // MaxTopicLen bounds a conversation topic, in bytes.

@@ -18,8 +18,9 @@ func (h *Hub) AutoResolve(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	n := 0
+	var resolved []Conversation
 	err = h.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		n = 0
+		n, resolved = 0, resolved[:0]
 		for _, c := range due {
 			conv, err := tx.Conversation(ctx, c.ID)
 			if err != nil {
@@ -39,9 +40,15 @@ func (h *Hub) AutoResolve(ctx context.Context) (int, error) {
 				return err
 			}
 			n++
+			resolved = append(resolved, conv)
 		}
 		return nil
 	})
+	if err == nil {
+		for _, c := range resolved {
+			h.sendPendingTranscript(ctx, c) // a $send waiting for the end
+		}
+	}
 	return n, err
 }
 

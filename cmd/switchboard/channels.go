@@ -51,6 +51,7 @@ func channelTypes() map[string]channelType {
 		"sms":        {decode: decodeSMS, build: buildSMS},
 		"messenger":  {decode: decodeMessenger, build: buildMessenger},
 		"webchat":    webchatType(),
+		"email":      {decode: decodeEmail, build: buildEmail},
 	}
 }
 
