@@ -32,31 +32,46 @@ type hubUnderTest struct {
 // loads it like the binary does and serves it until the test ends.
 func startHub(t *testing.T, yamlText string) *hubUnderTest {
 	t.Helper()
-	dir := t.TempDir()
+	h := serveHub(t, yamlText)
+	h.t = t
+	return h
+}
+
+// startBenchHub is startHub for a benchmark: the hub stops when the
+// benchmark function returns, so repeated runs (-count, the probe run with
+// b.N = 1) do not leave hubs competing for the CPU.
+func startBenchHub(b *testing.B, yamlText string) *hubUnderTest {
+	b.Helper()
+	return serveHub(b, yamlText)
+}
+
+func serveHub(tb testing.TB, yamlText string) *hubUnderTest {
+	tb.Helper()
+	dir := tb.TempDir()
 	yamlText = strings.ReplaceAll(yamlText, "%DATA%", dir)
 	file := filepath.Join(dir, "switchboard.yaml")
 	if err := os.WriteFile(file, []byte(yamlText), 0o600); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	cfg, err := loadConfig(file, nil)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := newApp(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		cancel()
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.run(ctx) }()
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
-			t.Errorf("app stopped with %v", err)
+			tb.Errorf("app stopped with %v", err)
 		}
 	})
-	return &hubUnderTest{t: t, app: a, base: "http://" + a.listener.Addr().String()}
+	return &hubUnderTest{app: a, base: "http://" + a.listener.Addr().String()}
 }
 
 // operator creates an operator and logs them in, returning a client.
