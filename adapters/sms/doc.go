@@ -67,7 +67,7 @@
 // ("whsec_" + base64 key): headers webhook-id, webhook-timestamp (unix
 // seconds) and webhook-signature ("v1," + base64 of HMAC-SHA256(key,
 // id + "." + timestamp + "." + body)). Requests whose timestamp is more than
-// five minutes off the hub's clock are refused.
+// five minutes the server clock are refused.
 //
 // Gateway to hub, POST <public_url>/inbound, one SMS or MMS from a contact
 // (id and from required; unknown fields are refused):

@@ -1,4 +1,4 @@
-package webhook
+package standardwebhooks
 
 import (
 	"crypto/hmac"
@@ -230,4 +230,19 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("Verify returned an untyped error: %v", err)
 		}
 	})
+}
+
+// testSecret is the Standard Webhooks specification's example secret.
+const testSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+// testNow is the fixed clock of the tests.
+var testNow = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+
+func testKey(t testing.TB) []byte {
+	t.Helper()
+	key, err := ParseSecret(testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
 }
