@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/switchboard-hq/switchboard/core"
-	"github.com/switchboard-hq/switchboard/core/store/blobfs"
+	"github.com/switchboard-hq/switchboard/core/coretest"
 	"github.com/switchboard-hq/switchboard/core/store/sqlite"
 )
 
@@ -75,25 +75,16 @@ func (nopMailer) SendMail(context.Context, core.Mail) error { return nil }
 type hooksFixture struct {
 	hub   *core.Hub
 	store *sqlite.Store
-	clock *fakeClock
+	clock *coretest.Clock
 	web   *liveChannel
 	crm   *fakeChannel
 }
 
 func newHooksFixture(t *testing.T, mailer core.Mailer) *hooksFixture {
 	t.Helper()
-	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, sqlite.Config{Path: dir + "/test.db"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	blobs, err := blobfs.New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := &fakeClock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	st, blobs := coretest.OpenStorage(t, dir)
+	clock := coretest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	web := &liveChannel{fakeChannel: fakeChannel{caps: core.Capabilities{
 		Label: "Web chat", Attachments: []string{"*/*"}, DeleteSent: true, Live: true, Verification: "code",
 	}}}

@@ -11,27 +11,9 @@ import (
 	"time"
 
 	"github.com/switchboard-hq/switchboard/core"
-	"github.com/switchboard-hq/switchboard/core/store/blobfs"
+	"github.com/switchboard-hq/switchboard/core/coretest"
 	"github.com/switchboard-hq/switchboard/core/store/sqlite"
 )
-
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // fakeChannel records what it is asked to send and answers with err.
 type fakeChannel struct {
@@ -56,24 +38,14 @@ func (f *fakeChannel) Send(_ context.Context, out core.Outbound) (core.SendRecei
 type fixture struct {
 	hub   *core.Hub
 	store *sqlite.Store
-	clock *fakeClock
+	clock *coretest.Clock
 	ch    *fakeChannel
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, sqlite.Config{Path: dir + "/test.db"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	blobs, err := blobfs.New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := &fakeClock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	st, blobs := coretest.OpenStorage(t, t.TempDir())
+	clock := coretest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	ch := &fakeChannel{caps: core.Capabilities{
 		Label: "channel crm", Attachments: []string{"image/png", "image/jpeg"}, DeleteSent: true,
 	}}

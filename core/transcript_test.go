@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/switchboard-hq/switchboard/core"
-	"github.com/switchboard-hq/switchboard/core/store/blobfs"
+	"github.com/switchboard-hq/switchboard/core/coretest"
 	"github.com/switchboard-hq/switchboard/core/store/sqlite"
 )
 
@@ -81,7 +81,7 @@ func (m *recordingMailer) mails() []core.Mail {
 type transcriptFixture struct {
 	hub    *core.Hub
 	store  *sqlite.Store
-	clock  *fakeClock
+	clock  *coretest.Clock
 	mailer *recordingMailer
 	op     core.Operator
 	conv   string
@@ -93,19 +93,12 @@ func newTranscriptFixture(t *testing.T, mailer core.Mailer) *transcriptFixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, sqlite.Config{Path: dir + "/test.db"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	blobs, err := blobfs.New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &transcriptFixture{store: st, clock: &fakeClock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}}
+	st, blobs := coretest.OpenStorage(t, dir)
+	f := &transcriptFixture{store: st, clock: coretest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))}
 	if m, ok := mailer.(*recordingMailer); ok {
 		f.mailer = m
 	}
+	var err error
 	f.hub, err = core.NewHub(core.HubConfig{
 		Store: st, Blobs: blobs, Clock: f.clock, Mailer: mailer, AutoResolveAfter: 24 * time.Hour,
 		Channels: []core.ChannelInfo{{Name: "mail", Type: "email", Adapter: &fakeChannel{caps: core.Capabilities{Label: "Email"}}}},

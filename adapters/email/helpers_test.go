@@ -13,6 +13,7 @@ import (
 
 	"github.com/switchboard-hq/switchboard/adapters/email/emailtest"
 	"github.com/switchboard-hq/switchboard/core"
+	"github.com/switchboard-hq/switchboard/core/coretest"
 	"github.com/switchboard-hq/switchboard/core/store/blobfs"
 	"github.com/switchboard-hq/switchboard/core/store/sqlite"
 )
@@ -128,15 +129,7 @@ func newEnv(t *testing.T, change func(*Config)) *env {
 	t.Helper()
 	e := &env{t: t, imap: emailtest.NewIMAPServer(t), smtp: emailtest.NewSMTPServer(t), seen: &outcomes{}}
 	dir := t.TempDir()
-	st, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(dir, "hub.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	e.store = st
-	if e.blobs, err = blobfs.New(filepath.Join(dir, "blobs")); err != nil {
-		t.Fatal(err)
-	}
+	e.store, e.blobs = coretest.OpenStorage(t, dir)
 	e.cfg = testConfig(e.imap.Addr(), e.smtp.Addr())
 	if change != nil {
 		change(&e.cfg)

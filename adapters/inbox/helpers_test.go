@@ -19,7 +19,7 @@ import (
 
 	"github.com/switchboard-hq/switchboard/adapters/inbox"
 	"github.com/switchboard-hq/switchboard/core"
-	"github.com/switchboard-hq/switchboard/core/store/blobfs"
+	"github.com/switchboard-hq/switchboard/core/coretest"
 	"github.com/switchboard-hq/switchboard/core/store/sqlite"
 )
 
@@ -86,18 +86,9 @@ type account struct {
 
 func newEnv(t *testing.T, cfg inbox.Config) *env {
 	t.Helper()
-	ctx := context.Background()
 	dir := t.TempDir()
-	store, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(dir, "switchboard.db")})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store, blobs := coretest.OpenStorage(t, dir)
 	blobDir := filepath.Join(dir, "blobs")
-	blobs, err := blobfs.New(blobDir)
-	if err != nil {
-		t.Fatalf("open blob store: %v", err)
-	}
 	ch := &fakeChannel{}
 	hub, err := core.NewHub(core.HubConfig{
 		Store: store, Blobs: blobs,

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/switchboard-hq/switchboard/core"
+	"github.com/switchboard-hq/switchboard/core/coretest"
 	"github.com/switchboard-hq/switchboard/core/store/blobfs"
 	"github.com/switchboard-hq/switchboard/core/store/sqlite"
 )
@@ -34,24 +35,6 @@ const (
 
 // fixtureNow is the clock the fixtures README asks for.
 var fixtureNow = time.Date(2025, 3, 16, 0, 0, 0, 0, time.UTC)
-
-// fakeClock is a settable clock shared by the hub and the adapter.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // call is one thing the adapter handed to the hub.
 type call struct {
@@ -116,7 +99,7 @@ func (r *recorder) count() int {
 // in a temp dir), a fake Graph API and a fake CDN.
 type env struct {
 	t       *testing.T
-	clock   *fakeClock
+	clock   *coretest.Clock
 	store   *sqlite.Store
 	blobs   *blobfs.Store
 	hub     *core.Hub
@@ -128,18 +111,10 @@ type env struct {
 
 func newEnv(t *testing.T, cfg Config) *env {
 	t.Helper()
-	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, sqlite.Config{Path: dir + "/hub.db"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	blobs, err := blobfs.New(dir + "/blobs")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, clock: &fakeClock{now: fixtureNow}, store: st, blobs: blobs, rec: &recorder{}}
+	st, blobs := coretest.OpenStorage(t, dir)
+	var err error
+	e := &env{t: t, clock: coretest.NewClock(fixtureNow), store: st, blobs: blobs, rec: &recorder{}}
 	e.graph = newFakeGraph(t)
 	e.cdn = newFakeCDN(t)
 	if cfg.AppSecret == "" {

@@ -6,14 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
 	"testing"
 
 	"github.com/switchboard-hq/switchboard/core"
-	"github.com/switchboard-hq/switchboard/core/store/blobfs"
+	"github.com/switchboard-hq/switchboard/core/coretest"
 	"github.com/switchboard-hq/switchboard/core/store/sqlite"
 )
 
@@ -61,15 +60,8 @@ type hubRig struct {
 func newHubRig(t *testing.T, cfg Config) *hubRig {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := sqlite.Open(t.Context(), sqlite.Config{Path: filepath.Join(dir, "switchboard.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	blobs, err := blobfs.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, blobs := coretest.OpenStorage(t, dir)
+	var err error
 	r := &hubRig{rec: &recorder{}, store: st, state: core.StoreState(st, "sms"), mux: http.NewServeMux()}
 	r.a, err = New("sms", cfg, Deps{Receiver: r.rec, Blobs: blobs, State: r.state, Now: fixedNow})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-hq/switchboard/core"
+	"github.com/switchboard-hq/switchboard/core/coretest"
 	"github.com/switchboard-hq/switchboard/core/store/blobfs"
 	"github.com/switchboard-hq/switchboard/core/store/sqlite"
 )
@@ -48,16 +49,7 @@ func newEnv(t *testing.T, mode string) *env {
 // second env on the same dir is the hub after a restart.
 func newEnvWith(t *testing.T, bot *fakeBot, cfg Config, dir string) *env {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, sqlite.Config{Path: dir + "/hub.db"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	blobs, err := blobfs.New(dir + "/blobs")
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, blobs := coretest.OpenStorage(t, dir)
 	recv := &hubReceiver{}
 	ad, err := New("telegram", cfg, Deps{Receiver: recv, Blobs: blobs, State: core.StoreState(st, "telegram"), Logger: testLogger(t)})
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/switchboard-hq/switchboard/core"
-	"github.com/switchboard-hq/switchboard/core/store/blobfs"
+	"github.com/switchboard-hq/switchboard/core/coretest"
 	"github.com/switchboard-hq/switchboard/core/store/sqlite"
 )
 
@@ -46,15 +46,7 @@ func newFixture(t *testing.T, cfg Config, opts ...fixtureOption) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, sqlite.Config{Path: dir + "/hub.db"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	blobs, err := blobfs.New(dir + "/blobs")
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, blobs := coretest.OpenStorage(t, dir)
 	if cfg.Secret == "" {
 		cfg.Secret = testSecret
 	}
