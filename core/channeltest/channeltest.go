@@ -11,6 +11,7 @@ package channeltest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -43,7 +44,11 @@ func Run(t *testing.T, h Harness) {
 	if h.Channel == nil || h.Outbound == nil || h.Delivered == nil {
 		t.Fatal("channeltest: Harness needs Channel, Outbound and Delivered")
 	}
-	t.Run("capabilities_are_well_formed", func(t *testing.T) { capabilitiesWellFormed(t, h) })
+	t.Run("capabilities_are_well_formed", func(t *testing.T) {
+		for _, problem := range capabilityProblems(h.Channel.Capabilities()) {
+			t.Error(problem)
+		}
+	})
 	t.Run("declared_deletion_is_implemented", func(t *testing.T) { deletionImplemented(t, h) })
 	t.Run("send_delivers_once", func(t *testing.T) { sendDeliversOnce(t, h) })
 	t.Run("send_honours_a_cancelled_context", func(t *testing.T) { sendCancelled(t, h) })
@@ -52,31 +57,42 @@ func Run(t *testing.T, h Harness) {
 	}
 }
 
-func capabilitiesWellFormed(t *testing.T, h Harness) {
-	c := h.Channel.Capabilities()
+// capabilityProblems lists what is wrong with declared capabilities.
+func capabilityProblems(c core.Capabilities) []string {
+	var out []string
 	if c.Label == "" {
-		t.Error("Label is empty: refusals would not say which channel refused")
+		out = append(out, "Label is empty: refusals would not say which channel refused")
 	}
 	if c.MaxAttachmentSize < 0 || c.MaxAttachmentSize > core.MaxUpload {
-		t.Errorf("MaxAttachmentSize = %d, want 0..%d", c.MaxAttachmentSize, core.MaxUpload)
+		out = append(out, fmt.Sprintf("MaxAttachmentSize = %d, want 0..%d", c.MaxAttachmentSize, core.MaxUpload))
 	}
 	for _, p := range c.Attachments {
 		typ, sub, ok := strings.Cut(p, "/")
 		if !ok || typ == "" || sub == "" {
-			t.Errorf("attachment pattern %q is not type/subtype", p)
+			out = append(out, fmt.Sprintf("attachment pattern %q is not type/subtype", p))
 		}
 	}
 	if c.DeleteWindow < 0 {
-		t.Errorf("DeleteWindow = %s, want >= 0", c.DeleteWindow)
+		out = append(out, fmt.Sprintf("DeleteWindow = %s, want >= 0", c.DeleteWindow))
 	}
+	return out
+}
+
+// declarationProblem reports capabilities that claim what ch does not
+// implement.
+func declarationProblem(ch core.Channel) string {
+	if _, ok := ch.(core.Deleter); ch.Capabilities().DeleteSent && !ok {
+		return "capabilities declare DeleteSent but the adapter does not implement core.Deleter"
+	}
+	return ""
 }
 
 func deletionImplemented(t *testing.T, h Harness) {
 	c := h.Channel.Capabilities()
-	d, ok := h.Channel.(core.Deleter)
-	if c.DeleteSent && !ok {
-		t.Fatal("capabilities declare DeleteSent but the adapter does not implement core.Deleter")
+	if problem := declarationProblem(h.Channel); problem != "" {
+		t.Fatal(problem)
 	}
+	d, _ := h.Channel.(core.Deleter)
 	if !c.DeleteSent || h.Sent == nil {
 		return
 	}
