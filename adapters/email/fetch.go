@@ -93,7 +93,7 @@ func (s *imapSession) process(ctx context.Context, batch []msgMeta, cp *checkpoi
 // ingestLanes is how many senders' mail of one batch is handed to the hub
 // at once: the store's group commit then shares a disk flush among them.
 // One sender's mail stays in one lane, in UID order.
-const ingestLanes = 8
+const ingestLanes = 32
 
 // parsedMail is one fetched message and what Parse made of it.
 type parsedMail struct {
