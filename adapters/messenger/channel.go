@@ -56,6 +56,7 @@ type Adapter struct {
 	state core.ChannelState
 	media MediaFetcher
 	graph *graphClient
+	hook  http.Handler
 	log   *slog.Logger
 	now   func() time.Time
 }
@@ -90,6 +91,7 @@ func New(name string, cfg Config, deps Deps) (*Adapter, error) {
 		client = &http.Client{}
 	}
 	a.graph = newGraphClient(client, cfg)
+	a.hook = a.newWebhook()
 	if a.media == nil {
 		a.media = newHTTPFetcher(client, cfg.MediaHosts, cfg.Timeout)
 	}
@@ -105,7 +107,7 @@ func (a *Adapter) Capabilities() core.Capabilities { return a.caps }
 // Handler returns the http.Handler of Meta's webhook: the GET verification
 // handshake and the signed event POSTs. The composition root mounts it at
 // the channel's path.
-func (a *Adapter) Handler() http.Handler { return http.HandlerFunc(a.serveWebhook) }
+func (a *Adapter) Handler() http.Handler { return a.hook }
 
 var (
 	_ core.Channel     = (*Adapter)(nil)

@@ -2,13 +2,13 @@ package messenger
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/switchboard-hq/switchboard/adapters/internal/meta"
 	"github.com/switchboard-hq/switchboard/core"
 )
 
@@ -58,8 +58,9 @@ type unsupported struct {
 // fileTypes are the attachment types that carry a file at payload.url.
 var fileTypes = []string{"image", "audio", "video", "file"}
 
-// errMalformed wraps every reason parseEvents refuses a body.
-var errMalformed = errors.New("malformed webhook body")
+// errMalformed wraps every reason parseEvents refuses a body; the webhook
+// answers 400 for it.
+var errMalformed = meta.ErrMalformed
 
 // parseEvents decodes a webhook body and converts its messaging events, in
 // payload order (entries, then their items), for channel. It fails only on

@@ -1,64 +1,25 @@
 package messenger
 
-import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"strings"
-)
+import "github.com/switchboard-hq/switchboard/adapters/internal/meta"
 
 // HeaderSignature carries Meta's signature of a webhook body. The legacy
 // X-Hub-Signature (SHA-1) header is ignored: it is not sufficient on its own.
-const HeaderSignature = "X-Hub-Signature-256"
-
-const signaturePrefix = "sha256="
+const HeaderSignature = meta.HeaderSignature
 
 // errMissingSignature is a POST without X-Hub-Signature-256 (401).
-var errMissingSignature = errors.New("missing " + HeaderSignature + " header")
+var errMissingSignature = meta.ErrMissingSignature
 
 // errBadSignature is an X-Hub-Signature-256 that is malformed or does not
 // match the body (403).
-var errBadSignature = errors.New(HeaderSignature + " does not match the body; check the app secret")
+var errBadSignature = meta.ErrBadSignature
 
 // Sign returns the X-Hub-Signature-256 value Meta sends with body:
 // "sha256=" and the hex HMAC-SHA256 of the raw body under the app secret.
-func Sign(appSecret string, body []byte) string {
-	return signaturePrefix + hex.EncodeToString(mac([]byte(appSecret), body))
-}
+func Sign(appSecret string, body []byte) string { return meta.Sign(appSecret, body) }
 
 // Verify checks header, the X-Hub-Signature-256 value of a request, against
 // the raw body in constant time. It returns nil, errMissingSignature for an
 // empty header, or errBadSignature.
 func Verify(appSecret, header string, body []byte) error {
-	if header == "" {
-		return errMissingSignature
-	}
-	hexSig, ok := cutPrefixFold(strings.TrimSpace(header), signaturePrefix)
-	if !ok || len(hexSig) != 2*sha256.Size {
-		return errBadSignature
-	}
-	var got [sha256.Size]byte
-	if _, err := hex.Decode(got[:], []byte(hexSig)); err != nil {
-		return errBadSignature
-	}
-	if !hmac.Equal(got[:], mac([]byte(appSecret), body)) {
-		return errBadSignature
-	}
-	return nil
-}
-
-func mac(key, body []byte) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write(body)
-	return m.Sum(nil)
-}
-
-// cutPrefixFold is strings.CutPrefix ignoring case, so that "SHA256=" is
-// read like Meta's "sha256=".
-func cutPrefixFold(s, prefix string) (string, bool) {
-	if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
-		return s, false
-	}
-	return s[len(prefix):], true
+	return meta.Verify(appSecret, header, body)
 }

@@ -50,6 +50,8 @@ func newLogger(cfg config.LogConfig, w io.Writer) *slog.Logger {
 type storage struct {
 	store *sqlite.Store
 	blobs core.BlobStore
+	// path is the SQLite database file.
+	path string
 }
 
 func openStorage(ctx context.Context, cfg *config.Config, log *slog.Logger) (storage, error) {
@@ -72,7 +74,7 @@ func openStorage(ctx context.Context, cfg *config.Config, log *slog.Logger) (sto
 		st.Close()
 		return storage{}, err
 	}
-	return storage{store: st, blobs: blobs}, nil
+	return storage{store: st, blobs: blobs, path: path}, nil
 }
 
 // ensureDefaultSecret gives the embedded default's webhook channel a secret

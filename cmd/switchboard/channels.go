@@ -19,6 +19,9 @@ type channelDeps struct {
 	Logger *slog.Logger
 	// PublicURL is how providers and contacts reach the hub.
 	PublicURL string
+	// Database is the hub's SQLite file, for libraries that keep their own
+	// tables beside the hub's (the whatsmeow session store).
+	Database string
 	// Hub returns the hub; valid only once the app is built (in Run, in
 	// handlers), never during build.
 	Hub func() *core.Hub
@@ -47,11 +50,12 @@ type channelType struct {
 func channelTypes() map[string]channelType {
 	return map[string]channelType{
 		webhook.Type: {decode: decodeWebhook, build: buildWebhook},
-		"telegram":   {decode: decodeTelegram, build: buildTelegram},
-		"sms":        {decode: decodeSMS, build: buildSMS},
-		"messenger":  {decode: decodeMessenger, build: buildMessenger},
 		"webchat":    webchatType(),
+		"telegram":   {decode: decodeTelegram, build: buildTelegram},
+		"messenger":  {decode: decodeMessenger, build: buildMessenger},
+		"sms":        {decode: decodeSMS, build: buildSMS},
 		"email":      {decode: decodeEmail, build: buildEmail},
+		"whatsapp":   {decode: decodeWhatsApp, build: buildWhatsApp},
 	}
 }
 

@@ -6,6 +6,7 @@
 //	switchboard config check FILE
 //	switchboard operator add --email E --name N --password P --role admin|operator [--group G]
 //	switchboard operator list
+//	switchboard whatsapp pair --channel NAME [--phone +E164]
 //	switchboard version
 package main
 
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env []str
 		err = configCmd(rest, stdout, env)
 	case "operator":
 		err = operatorCmd(ctx, rest, stdout, env)
+	case "whatsapp":
+		err = whatsappCmd(ctx, rest, stdout, env)
 	case "version":
 		fmt.Fprintln(stdout, "switchboard", version())
 	case "help", "-h", "--help":

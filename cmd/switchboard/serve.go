@@ -92,7 +92,8 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *app, 
 		}
 		b, err := t.build(ch, channelDeps{
 			Receiver: recv, Blobs: a.st.blobs, State: core.StoreState(a.st.store, ch.Name),
-			Logger: log.With("channel", ch.Name), PublicURL: cfg.PublicURL, Hub: func() *core.Hub { return recv.hub },
+			Logger: log.With("channel", ch.Name), PublicURL: cfg.PublicURL, Database: a.st.path,
+			Hub: func() *core.Hub { return recv.hub },
 		})
 		if err != nil {
 			return nil, fmt.Errorf("channel %s: %w", ch.Name, err)
