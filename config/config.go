@@ -58,9 +58,9 @@ type Config struct {
 	fromEnv  map[string]string // key path -> environment variable that set it
 }
 
-// Embedded reports whether c is the built-in default rather than a file. The
-// default webhook channel then has no secret: the composition root generates
-// one and keeps it in DataDir.
+// Embedded reports whether c is the built-in default rather than a file: a
+// webhook channel and a demo web chat. Their secrets are not in it: the
+// composition root generates them and keeps them in DataDir.
 func (c *Config) Embedded() bool { return c.embedded }
 
 // StoreConfig chooses the store.
@@ -139,8 +139,8 @@ type Channel struct {
 var commonKeys = []string{"name", "type", "group", "path", "capabilities"}
 
 // Default returns the built-in configuration used when no file is given:
-// the defaults above and one webhook channel named "webhook" with no secret
-// (see Config.Embedded).
+// the defaults above, a webhook channel named "webhook" and a web chat named
+// "demo", without secrets (see Config.Embedded).
 func Default() *Config {
 	c, err := Load("", nil)
 	if err != nil {
@@ -153,6 +153,9 @@ func Default() *Config {
 const embeddedYAML = `channels:
   - name: webhook
     type: webhook
+  - name: demo
+    type: webchat
+    title: Switchboard demo
 `
 
 func defaults() *Config {

@@ -66,17 +66,22 @@ func TestLoad_embedded_default(t *testing.T) {
 		c.Store.Driver != "sqlite" || c.Bus.Driver != "memory" {
 		t.Errorf("got %+v, want the documented defaults", c)
 	}
-	if len(c.Channels) != 1 {
-		t.Fatalf("got %d channels, want 1", len(c.Channels))
+	if len(c.Channels) != 2 {
+		t.Fatalf("got %d channels, want 2", len(c.Channels))
 	}
 	ch := c.Channels[0]
 	if ch.Name != "webhook" || ch.Type != "webhook" || ch.Path != "/webhooks/webhook" {
 		t.Errorf("got channel %+v, want webhook/webhook at /webhooks/webhook", ch)
 	}
-	if _, ok := ch.Raw["secret"]; ok {
-		t.Error("the default webhook channel has a secret; the composition root makes it")
+	if demo := c.Channels[1]; demo.Name != "demo" || demo.Type != "webchat" {
+		t.Errorf("got channel %+v, want the demo web chat", demo)
 	}
-	if d := config.Default(); !d.Embedded() || len(d.Channels) != 1 {
+	for _, ch := range c.Channels {
+		if _, ok := ch.Raw["secret"]; ok {
+			t.Errorf("default channel %s has a secret; the composition root makes it", ch.Name)
+		}
+	}
+	if d := config.Default(); !d.Embedded() || len(d.Channels) != 2 {
 		t.Errorf("Default() = %+v, want the embedded default", d)
 	}
 }

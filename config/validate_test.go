@@ -171,7 +171,7 @@ func TestValidate_hand_made_config(t *testing.T) {
 	c := config.Default()
 	c.Channels = append(c.Channels, config.Channel{Name: "webhook", Type: "webhook", Path: "/x"})
 	ps := c.Validate(nil)
-	if len(ps) != 1 || ps[0].String() != `channels[1].name: must be unique ("webhook" is used by channels[0])` {
+	if len(ps) != 1 || ps[0].String() != `channels[2].name: must be unique ("webhook" is used by channels[0])` {
 		t.Errorf("got %v", ps)
 	}
 }

@@ -77,44 +77,61 @@ func openStorage(ctx context.Context, cfg *config.Config, log *slog.Logger) (sto
 	return storage{store: st, blobs: blobs, path: path}, nil
 }
 
-// ensureDefaultSecret gives the embedded default's webhook channel a secret
-// kept in the data dir, generated on first start. It reports a newly made
-// secret so it can be printed once.
-func ensureDefaultSecret(cfg *config.Config) (string, bool, error) {
+// generatedSecret is a channel secret the embedded default made.
+type generatedSecret struct {
+	channel, file, secret string
+	fresh                 bool // made on this start
+}
+
+// ensureDefaultSecrets gives the embedded default's channels the secrets the
+// default leaves out, each kept in the data dir (<name>-secret) and
+// generated on first start.
+func ensureDefaultSecrets(cfg *config.Config) ([]generatedSecret, error) {
 	if !cfg.Embedded() {
-		return "", false, nil
+		return nil, nil
 	}
-	file := filepath.Join(cfg.DataDir, "webhook-secret")
+	var out []generatedSecret
 	for i, ch := range cfg.Channels {
-		if ch.Type != "webhook" || ch.Raw["secret"] != nil {
+		if ch.Raw["secret"] != nil {
 			continue
 		}
-		b, err := os.ReadFile(file)
-		fresh := false
-		if errors.Is(err, os.ErrNotExist) {
-			key := make([]byte, 24)
-			_, _ = rand.Read(key)
-			b = []byte("whsec_" + base64.StdEncoding.EncodeToString(key))
-			if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-				return "", false, err
-			}
-			if err := os.WriteFile(file, b, 0o600); err != nil {
-				return "", false, fmt.Errorf("write webhook secret: %w", err)
-			}
-			fresh = true
-		} else if err != nil {
-			return "", false, fmt.Errorf("read webhook secret: %w", err)
+		g, err := channelSecret(cfg.DataDir, ch.Name)
+		if err != nil {
+			return nil, err
 		}
-		secret := strings.TrimSpace(string(b))
 		raw := map[string]any{}
 		for k, v := range ch.Raw {
 			raw[k] = v
 		}
-		raw["secret"] = secret
+		raw["secret"] = g.secret
 		cfg.Channels[i].Raw = raw
-		return secret, fresh, nil
+		out = append(out, g)
 	}
-	return "", false, nil
+	return out, nil
+}
+
+// channelSecret reads the secret kept for channel in dir, or makes one: a
+// Standard Webhooks secret of 24 random bytes (also long enough for a web
+// chat widget).
+func channelSecret(dir, channel string) (generatedSecret, error) {
+	g := generatedSecret{channel: channel, file: filepath.Join(dir, channel+"-secret")}
+	b, err := os.ReadFile(g.file)
+	if errors.Is(err, os.ErrNotExist) {
+		key := make([]byte, 24)
+		_, _ = rand.Read(key)
+		b = []byte("whsec_" + base64.StdEncoding.EncodeToString(key))
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return g, err
+		}
+		if err := os.WriteFile(g.file, b, 0o600); err != nil {
+			return g, fmt.Errorf("write the secret of channel %s: %w", channel, err)
+		}
+		g.fresh = true
+	} else if err != nil {
+		return g, fmt.Errorf("read the secret of channel %s: %w", channel, err)
+	}
+	g.secret = strings.TrimSpace(string(b))
+	return g, nil
 }
 
 // inboundJSON decodes an Inbound published on the inbound topic.

@@ -32,7 +32,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 	if err != nil {
 		return err
 	}
-	secret, fresh, err := ensureDefaultSecret(cfg)
+	secrets, err := ensureDefaultSecrets(cfg)
 	if err != nil {
 		return err
 	}
@@ -44,8 +44,13 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 	if err != nil {
 		return err
 	}
-	if fresh {
-		fmt.Fprintf(stdout, "Generated the secret of the default webhook channel (kept in %s):\n  %s\n", cfg.DataDir, secret)
+	for _, g := range secrets {
+		if g.fresh && g.channel == "webhook" {
+			fmt.Fprintf(stdout, "Generated the secret of the webhook channel (kept in %s):\n  %s\n", g.file, g.secret)
+		}
+	}
+	if cfg.Embedded() {
+		fmt.Fprintf(stdout, "Inbox: http://%s/   Demo web chat: http://%s/demo\n", cfg.Listen, cfg.Listen)
 	}
 	if op, password, err := a.hub.EnsureAdmin(ctx, "admin@switchboard.local"); err != nil {
 		a.close()
