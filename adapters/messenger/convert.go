@@ -75,7 +75,7 @@ func parseEvents(channel string, body []byte) ([]event, error) {
 		return nil, fmt.Errorf("%w: no object field", errMalformed)
 	}
 	if b.Object != "page" {
-		return []event{{Skip: fmt.Sprintf("object %q is not a page", clip(b.Object, 40))}}, nil
+		return []event{{Skip: fmt.Sprintf("object %q is not a page", meta.Clip(b.Object, 40))}}, nil
 	}
 	var out []event
 	for i, e := range b.Entry {
@@ -244,7 +244,7 @@ func storedText(text string, unsup []unsupported, failed []string) string {
 	}
 	for _, u := range unsup {
 		l := "[Messenger: the contact sent content that cannot be shown here (" + u.Type + ")"
-		if d := clip(strings.TrimSpace(u.Title+" "+u.URL), 500); d != "" {
+		if d := meta.Clip(strings.TrimSpace(u.Title+" "+u.URL), 500); d != "" {
 			l += ": " + d
 		}
 		lines = append(lines, l+"]")
@@ -267,27 +267,19 @@ func eventKeys(raw json.RawMessage) string {
 		switch k {
 		case "sender", "recipient", "timestamp":
 		default:
-			keys = append(keys, clip(k, 40))
+			keys = append(keys, meta.Clip(k, 40))
 		}
 	}
 	slices.Sort(keys)
 	if len(keys) == 0 {
 		return "(no event field)"
 	}
-	return clip(strings.Join(keys, ","), 200)
+	return meta.Clip(strings.Join(keys, ","), 200)
 }
 
 func orUnknown(s string) string {
 	if s == "" {
 		return "unknown"
 	}
-	return clip(s, 40)
-}
-
-// clip shortens s to at most n bytes for logs and errors.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
+	return meta.Clip(s, 40)
 }

@@ -12,9 +12,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
+	"github.com/switchboard-hq/switchboard/adapters/internal/meta"
 	"github.com/switchboard-hq/switchboard/core"
 )
 
@@ -88,64 +88,11 @@ func (g *graphClient) send(ctx context.Context, contentType string, body []byte)
 	return a.MessageID, nil
 }
 
-// GraphError is an error answer of the Graph API:
-// {"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}.
-type GraphError struct {
-	Status    int    // HTTP status
-	Message   string `json:"message"`
-	Type      string `json:"type"`
-	Code      int    `json:"code"`
-	Subcode   int    `json:"error_subcode"`
-	FBTraceID string `json:"fbtrace_id"`
-	Transient bool   `json:"is_transient"`
-}
-
-// Temporary reports whether retrying later may succeed: HTTP 429 and 5xx,
-// rate-limit codes, and errors Meta marks transient.
-func (e *GraphError) Temporary() bool {
-	return e.Status == http.StatusTooManyRequests || e.Status >= 500 || rateLimitCodes[e.Code] || e.Transient
-}
-
-// Error is the provider's message with its codes, fit to show an operator.
-func (e *GraphError) Error() string {
-	var b strings.Builder
-	if e.Temporary() {
-		fmt.Fprintf(&b, "Messenger answered %d: ", e.Status)
-	} else {
-		b.WriteString("Messenger refused the message: ")
-	}
-	b.WriteString(e.Message)
-	if e.Code != 0 {
-		fmt.Fprintf(&b, " (code %d", e.Code)
-		if e.Subcode != 0 {
-			fmt.Fprintf(&b, ", subcode %d", e.Subcode)
-		}
-		b.WriteString(")")
-	}
-	return b.String()
-}
+// GraphError is an error answer of the Graph API.
+type GraphError = meta.GraphError
 
 // graphError reads an error answer; see GraphError.Temporary for which are
 // retried.
 func graphError(status int, answer []byte) error {
-	var body struct {
-		Error *GraphError `json:"error"`
-	}
-	_ = json.Unmarshal(answer, &body) // not JSON: described below
-	e := body.Error
-	if e == nil {
-		e = &GraphError{}
-	}
-	e.Status = status
-	if e.Message = strings.TrimSpace(strings.ToValidUTF8(e.Message, "")); e.Message == "" {
-		e.Message = http.StatusText(status)
-		if e.Message == "" {
-			e.Message = fmt.Sprintf("HTTP %d", status)
-		}
-	}
-	e.Message = clip(e.Message, 500)
-	if e.Temporary() {
-		return e
-	}
-	return core.Permanent(e)
+	return meta.ParseGraphError("Messenger", status, answer, rateLimitCodes)
 }

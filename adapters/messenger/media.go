@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-hq/switchboard/adapters/internal/meta"
 	"github.com/switchboard-hq/switchboard/core"
 )
 
@@ -90,10 +91,10 @@ func (f *httpFetcher) Fetch(ctx context.Context, rawURL string) (io.ReadCloser, 
 // "*.example.com" admits every subdomain of example.com.
 func (f *httpFetcher) allowed(u *url.URL) error {
 	if u.Scheme != "https" && u.Scheme != "http" {
-		return core.Permanent(fmt.Errorf("media URL scheme %q is not http or https", clip(u.Scheme, 20)))
+		return core.Permanent(fmt.Errorf("media URL scheme %q is not http or https", meta.Clip(u.Scheme, 20)))
 	}
 	if !hostAllowed(f.hosts, u.Hostname()) {
-		return core.Permanent(fmt.Errorf("media host %q is not in media_hosts", clip(u.Hostname(), 80)))
+		return core.Permanent(fmt.Errorf("media host %q is not in media_hosts", meta.Clip(u.Hostname(), 80)))
 	}
 	return nil
 }

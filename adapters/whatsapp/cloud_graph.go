@@ -217,72 +217,13 @@ func (g *graphClient) do(ctx context.Context, method, rawURL, contentType string
 	return answer, nil
 }
 
-// GraphError is an error answer of the Cloud API:
-// {"error": {"message", "type", "code", "error_subcode", "error_data":
-// {"details"}, "fbtrace_id"}}.
-type GraphError struct {
-	Status    int    // HTTP status
-	Message   string `json:"message"`
-	Type      string `json:"type"`
-	Code      int    `json:"code"`
-	Subcode   int    `json:"error_subcode"`
-	FBTraceID string `json:"fbtrace_id"`
-	Transient bool   `json:"is_transient"`
-	ErrorData struct {
-		Details string `json:"details"`
-	} `json:"error_data"`
-}
+// GraphError is an error answer of the Graph API.
+type GraphError = meta.GraphError
 
-// Temporary reports whether retrying later may succeed: HTTP 429 and 5xx,
-// rate-limit and availability codes, and errors Meta marks transient.
-func (e *GraphError) Temporary() bool {
-	return e.Status == http.StatusTooManyRequests || e.Status >= 500 || temporaryCodes[e.Code] || e.Transient
-}
-
-// Error is the provider's message with its code and details, fit to show
-// an operator.
-func (e *GraphError) Error() string {
-	var b strings.Builder
-	if e.Temporary() {
-		fmt.Fprintf(&b, "WhatsApp answered %d: ", e.Status)
-	} else {
-		b.WriteString("WhatsApp refused the message: ")
-	}
-	b.WriteString(e.Message)
-	if e.Code != 0 {
-		fmt.Fprintf(&b, " (code %d", e.Code)
-		if e.Subcode != 0 {
-			fmt.Fprintf(&b, ", subcode %d", e.Subcode)
-		}
-		b.WriteString(")")
-	}
-	if d := strings.TrimSpace(e.ErrorData.Details); d != "" {
-		b.WriteString(": " + meta.Clip(d, 500))
-	}
-	return b.String()
-}
-
+// graphError reads an error answer; see GraphError.Temporary for which are
+// retried.
 func graphError(status int, answer []byte) error {
-	var body struct {
-		Error *GraphError `json:"error"`
-	}
-	_ = json.Unmarshal(answer, &body) // not JSON: described below
-	e := body.Error
-	if e == nil {
-		e = &GraphError{}
-	}
-	e.Status = status
-	if e.Message = strings.TrimSpace(strings.ToValidUTF8(e.Message, "")); e.Message == "" {
-		e.Message = http.StatusText(status)
-		if e.Message == "" {
-			e.Message = fmt.Sprintf("HTTP %d", status)
-		}
-	}
-	e.Message = meta.Clip(e.Message, 500)
-	if e.Temporary() {
-		return e
-	}
-	return core.Permanent(e)
+	return meta.ParseGraphError("WhatsApp", status, answer, temporaryCodes)
 }
 
 // unwrapURL drops *url.Error's text, which repeats the URL.
