@@ -9,7 +9,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/textproto"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -41,47 +40,13 @@ func (a *Adapter) Send(ctx context.Context, out core.Outbound) (core.SendReceipt
 		return core.SendReceipt{}, core.Permanent(err)
 	}
 	parts := replyParts(out)
-	if len(parts) == 0 {
-		return core.SendReceipt{}, core.Permanent(errors.New("the message has neither text nor attachments"))
-	}
-	tracked := len(parts) > 1
-	mids := make([]string, len(parts))
-	for i, p := range parts {
-		key := partKey(out, i)
-		if tracked {
-			mid, err := a.state.Get(ctx, key)
-			switch {
-			case err == nil:
-				mids[i] = string(mid)
-				continue
-			case !errors.Is(err, core.ErrNotFound):
-				// Sending without knowing could repeat the part.
-				return core.SendReceipt{}, fmt.Errorf("read sent parts of %s: %w", out.MessageID, err)
-			}
-		}
-		mid, err := a.sendPart(ctx, out.To.ID, mode, p)
-		if err != nil {
-			a.log.WarnContext(ctx, "reply not sent", "message", out.MessageID, "part", i+1, "of", len(parts),
-				"attempt", out.Attempt, "permanent", core.IsPermanent(err), "err", err)
-			if tracked {
-				return core.SendReceipt{}, partError(i, len(parts), err)
-			}
-			return core.SendReceipt{}, err
-		}
-		mids[i] = mid
-		if tracked {
-			if err := a.state.Put(ctx, key, []byte(mid)); err != nil {
-				// Only a retry after a later part fails would repeat it.
-				a.log.WarnContext(ctx, "sent part not recorded", "message", out.MessageID, "part", i+1, "err", err)
-			}
-		}
-	}
-	if tracked {
-		for i := range parts {
-			if err := a.state.Delete(ctx, partKey(out, i)); err != nil {
-				a.log.DebugContext(ctx, "sent part not forgotten", "message", out.MessageID, "part", i+1, "err", err)
-			}
-		}
+	mids, err := core.SendParts(ctx, a.state, out, len(parts), func(ctx context.Context, i int) (string, error) {
+		return a.sendPart(ctx, out.To.ID, mode, parts[i])
+	})
+	if err != nil {
+		a.log.WarnContext(ctx, "reply not sent", "message", out.MessageID, "attempt", out.Attempt,
+			"permanent", core.IsPermanent(err), "err", err)
+		return core.SendReceipt{}, err
 	}
 	return core.SendReceipt{ProviderMessageID: mids[0]}, nil
 }
@@ -101,24 +66,6 @@ func replyParts(out core.Outbound) []part {
 		parts = append(parts, part{att: &out.Attachments[i]})
 	}
 	return parts
-}
-
-// partKey names, in the channel state, part i of a reply as sent.
-func partKey(out core.Outbound, i int) string {
-	key := out.IdempotencyKey
-	if key == "" {
-		key = out.MessageID
-	}
-	return "sent/" + key + "/" + strconv.Itoa(i)
-}
-
-// partError names the part that failed, keeping err's class.
-func partError(i, n int, err error) error {
-	var p *core.PermanentError
-	if errors.As(err, &p) {
-		return core.Permanent(fmt.Errorf("part %d of %d: %w", i+1, n, p.Err))
-	}
-	return fmt.Errorf("part %d of %d: %w", i+1, n, err)
 }
 
 // sendRequest is a Send API JSON body.

@@ -130,7 +130,7 @@ func TestSend_text_and_files_go_in_order_and_a_retry_sends_only_what_is_missing(
 	if rcpt.ProviderMessageID != "m_fake0001" || e.graph.delivered() != 3 {
 		t.Fatalf("receipt %q with %d accepted, want the text's id m_fake0001 and 3 accepted", rcpt.ProviderMessageID, e.graph.delivered())
 	}
-	if _, err := e.adapter.state.Get(context.Background(), partKey(out, 0)); !errors.Is(err, core.ErrNotFound) {
+	if _, err := e.adapter.state.Get(context.Background(), "sent/"+out.MessageID+"/0"); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("sent parts still remembered after success: %v", err)
 	}
 }

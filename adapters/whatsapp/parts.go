@@ -2,9 +2,6 @@ package whatsapp
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -59,54 +56,15 @@ func takesCaption(mimeType string) bool {
 // sendOne's class and name the failed part.
 func (a *Adapter) sendParts(ctx context.Context, out core.Outbound, parts []part,
 	sendOne func(ctx context.Context, i int, p part) (string, error)) (core.SendReceipt, error) {
-	if len(parts) == 0 {
-		return core.SendReceipt{}, core.Permanent(errors.New("the message has neither text nor attachments"))
-	}
-	tracked := len(parts) > 1
-	ids := make([]string, len(parts))
-	for i, p := range parts {
-		key := partKey(out, i)
-		if tracked {
-			id, err := a.state.Get(ctx, key)
-			switch {
-			case err == nil:
-				ids[i] = string(id)
-				continue
-			case !errors.Is(err, core.ErrNotFound) && core.ErrorCode(err) != core.CodeNotFound:
-				// Sending without knowing could repeat the part.
-				return core.SendReceipt{}, fmt.Errorf("read sent parts of %s: %w", out.MessageID, err)
-			}
-		}
-		id, err := sendOne(ctx, i, p)
-		if err != nil {
-			a.log.WarnContext(ctx, "reply not sent", "message", out.MessageID, "part", i+1, "of", len(parts),
-				"attempt", out.Attempt, "permanent", core.IsPermanent(err), "err", err)
-			if tracked {
-				return core.SendReceipt{}, partError(i, len(parts), err)
-			}
-			return core.SendReceipt{}, err
-		}
-		ids[i] = id
-		if tracked {
-			if err := a.state.Put(ctx, key, []byte(id)); err != nil {
-				// Only a retry after a later part fails would repeat it.
-				a.log.WarnContext(ctx, "sent part not recorded", "message", out.MessageID, "part", i+1, "err", err)
-			}
-		}
-	}
-	if tracked {
-		for i := range parts {
-			if err := a.state.Delete(ctx, partKey(out, i)); err != nil {
-				a.log.DebugContext(ctx, "sent part not forgotten", "message", out.MessageID, "part", i+1, "err", err)
-			}
-		}
+	ids, err := core.SendParts(ctx, a.state, out, len(parts), func(ctx context.Context, i int) (string, error) {
+		return sendOne(ctx, i, parts[i])
+	})
+	if err != nil {
+		a.log.WarnContext(ctx, "reply not sent", "message", out.MessageID, "attempt", out.Attempt,
+			"permanent", core.IsPermanent(err), "err", err)
+		return core.SendReceipt{}, err
 	}
 	return core.SendReceipt{ProviderMessageID: ids[0]}, nil
-}
-
-// partKey names, in the channel state, part i of a reply as sent.
-func partKey(out core.Outbound, i int) string {
-	return "sent/" + replyKey(out) + "/" + strconv.Itoa(i)
 }
 
 // replyKey is what identifies a reply across redeliveries.
@@ -115,15 +73,6 @@ func replyKey(out core.Outbound) string {
 		return out.IdempotencyKey
 	}
 	return out.MessageID
-}
-
-// partError names the part that failed, keeping err's class.
-func partError(i, n int, err error) error {
-	var p *core.PermanentError
-	if errors.As(err, &p) {
-		return core.Permanent(fmt.Errorf("part %d of %d: %w", i+1, n, p.Err))
-	}
-	return fmt.Errorf("part %d of %d: %w", i+1, n, err)
 }
 
 // splitText cuts s into pieces of at most max characters, at the last line
