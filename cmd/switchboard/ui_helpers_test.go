@@ -146,13 +146,15 @@ func (h *uiHub) sendFrom(t *testing.T, channel, id string, contact map[string]st
 // login opens the inbox at route and signs in through the form.
 func (p *uiTab) login(email, route string) {
 	p.t.Helper()
-	p.do(chromedp.Navigate(p.base+"/#"+route),
-		chromedp.WaitVisible(chromedp.CSS("#login input[name=password]")),
-		chromedp.SendKeys(chromedp.CSS("#login input[name=email]"), email),
+	p.do(chromedp.Navigate(p.base+"/#"+route), chromedp.WaitVisible(chromedp.CSS("#login input[name=password]")))
+	p.clear("#login input[name=email]")
+	p.clear("#login input[name=password]")
+	p.do(chromedp.SendKeys(chromedp.CSS("#login input[name=email]"), email),
 		chromedp.SendKeys(chromedp.CSS("#login input[name=password]"), uiPassword),
 		chromedp.Click(chromedp.CSS("#login button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS(".sidebar")))
 }
+
 
 // do runs browser actions, failing the test on error or after 15 seconds
 // (an element that never shows up).
@@ -225,7 +227,11 @@ func (p *uiTab) fail(format string, args ...any) {
 			_ = os.WriteFile(name, png, 0o644)
 		}
 	}
-	p.t.Fatalf(format, args...)
+	// What the page showed, to tell a slow page from a wrong one.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), 5*time.Second)
+	defer cancel()
+	page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.body ? document.body.innerText : "").slice(0, 600)`))
+	p.t.Fatalf(format+"\npage text: %q", append(args, page)...)
 }
 
 // jsString quotes s for JavaScript source.

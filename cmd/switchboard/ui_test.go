@@ -355,6 +355,9 @@ func TestInboxUI_keyboard_moves_and_replies_and_an_expired_session_keeps_the_dra
 	}
 	ann.do(chromedp.KeyEvent("j"))
 	ann.wait("the login form saying the session ended", `document.querySelector("#login .notice") && document.querySelector("#login .notice").textContent.includes("drafts are kept")`)
+	// The "j" that met the ended session may have reached the password
+	// field the login form focused: start from an empty field.
+	ann.clear("#login input[name=password]")
 	ann.do(chromedp.SendKeys(chromedp.CSS("#login input[name=password]"), uiPassword), chromedp.Click(chromedp.CSS("#login button[type=submit]")))
 	ann.wait("back in the inbox", `!!document.querySelector(".sidebar")`)
 	ann.do(chromedp.Navigate(h.base + "/#/inbox/unassigned/" + convs[0]))
