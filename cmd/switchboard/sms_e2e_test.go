@@ -105,7 +105,16 @@ func newSMSTwilio(t *testing.T) *smsTwilio {
 }
 
 func (f *smsTwilio) fetch(t *testing.T, mediaURL string) {
-	resp, err := http.Get(strings.Replace(mediaURL, "https://hub.example.com", f.hub, 1))
+	// Like Twilio, try a failed fetch again before giving up.
+	var resp *http.Response
+	var err error
+	for attempt := range 3 {
+		if resp, err = http.Get(strings.Replace(mediaURL, "https://hub.example.com", f.hub, 1)); err == nil {
+			break
+		}
+		t.Logf("fetch %s, attempt %d: %v", mediaURL, attempt+1, err)
+		time.Sleep(200 * time.Millisecond)
+	}
 	if err != nil {
 		t.Errorf("fetch %s: %v", mediaURL, err)
 		return
