@@ -40,6 +40,21 @@ const (
 	DeliveryFailed    DeliveryStatus = "failed"
 )
 
+// Rank orders delivery states by how far delivery got: pending 0, sent 1,
+// delivered 2, read 3 (failed 0; it is final, check for it first). A late
+// "delivered" must never overwrite "read".
+func (s DeliveryStatus) Rank() int {
+	switch s {
+	case DeliverySent:
+		return 1
+	case DeliveryDelivered:
+		return 2
+	case DeliveryRead:
+		return 3
+	}
+	return 0
+}
+
 // Attachment is a file carried by a message. Its bytes live in the blob store
 // under Blob; MIMEType is sniffed from those bytes, never taken from a client.
 type Attachment struct {

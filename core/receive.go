@@ -305,12 +305,6 @@ func (h *Hub) receiveChange(ctx context.Context, tx Tx, in Inbound) (Receipt, er
 	return Receipt{MessageID: m.ID, ConversationID: m.ConversationID}, nil
 }
 
-// statusRank orders delivery states so a late "delivered" never overwrites
-// "read".
-var statusRank = map[DeliveryStatus]int{
-	DeliveryPending: 0, DeliverySent: 1, DeliveryDelivered: 2, DeliveryRead: 3,
-}
-
 // receiveStatus applies a provider receipt to an outgoing message.
 func (h *Hub) receiveStatus(ctx context.Context, tx Tx, in Inbound) (Receipt, error) {
 	m, err := tx.MessageByProviderID(ctx, in.Channel, in.Target)
@@ -318,7 +312,7 @@ func (h *Hub) receiveStatus(ctx context.Context, tx Tx, in Inbound) (Receipt, er
 		return Receipt{}, err
 	}
 	next := map[Kind]DeliveryStatus{KindDelivered: DeliveryDelivered, KindRead: DeliveryRead, KindFailed: DeliveryFailed}[in.Kind]
-	if m.Status == DeliveryFailed || (next != DeliveryFailed && statusRank[next] <= statusRank[m.Status]) {
+	if m.Status == DeliveryFailed || (next != DeliveryFailed && next.Rank() <= m.Status.Rank()) {
 		return Receipt{MessageID: m.ID, ConversationID: m.ConversationID}, nil
 	}
 	m.Status = next

@@ -86,7 +86,7 @@ func (h *Hub) applyWatermark(ctx context.Context, tx Tx, conversationID string, 
 		if m.Direction != DirectionOut || m.Note || m.SentAt.After(until) {
 			continue
 		}
-		if (m.Status != DeliverySent && m.Status != DeliveryDelivered) || statusRank[next] <= statusRank[m.Status] {
+		if (m.Status != DeliverySent && m.Status != DeliveryDelivered) || next.Rank() <= m.Status.Rank() {
 			continue
 		}
 		m.Status = next

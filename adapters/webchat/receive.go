@@ -134,11 +134,6 @@ func (s *session) typingFrame(ctx context.Context, typing bool) {
 	}
 }
 
-// statusRank orders receipts so a widget never sends one the hub has.
-var statusRank = map[core.DeliveryStatus]int{
-	core.DeliveryPending: 0, core.DeliverySent: 1, core.DeliveryDelivered: 2, core.DeliveryRead: 3, core.DeliveryFailed: 4,
-}
-
 // ack turns the widget's acknowledgements into delivered and read receipts
 // for the operator messages of the visitor's own conversations; ids of
 // anything else are ignored.
@@ -158,7 +153,9 @@ func (s *session) ack(ctx context.Context, f AckFrame) {
 			a.log.Info("visitor acknowledged a message not theirs", "visitor", s.visitor, "message", id)
 			continue
 		}
-		if statusRank[m.Status] < statusRank[status] {
+		// Only receipts the hub lacks: never for a failed message, never
+		// "delivered" after "read".
+		if m.Status != core.DeliveryFailed && m.Status.Rank() < status.Rank() {
 			ids = append(ids, m.ID)
 		}
 	}
