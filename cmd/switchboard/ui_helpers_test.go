@@ -155,7 +155,6 @@ func (p *uiTab) login(email, route string) {
 		chromedp.WaitVisible(chromedp.CSS(".sidebar")))
 }
 
-
 // do runs browser actions, failing the test on error or after 15 seconds
 // (an element that never shows up).
 func (p *uiTab) do(actions ...chromedp.Action[chromedp.Void]) {
