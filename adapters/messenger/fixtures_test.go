@@ -1,25 +1,17 @@
 package messenger
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/switchboard-hq/switchboard/core"
+	"github.com/switchboard-hq/switchboard/internal/fixturetest"
 )
-
-// fixtureDir is where the shared Messenger fixtures live: ../shared beside
-// the repository.
-const fixtureDir = "../../../shared/fixtures/messenger"
 
 // fixtureCase is one entry of cases.json.
 type fixtureCase struct {
@@ -67,26 +59,12 @@ type expectation struct {
 	Items        []expectation `json:"items"`
 }
 
-// fixtureRequest is a webhook request file.
-type fixtureRequest struct {
-	Method  string            `json:"method"`
-	Path    string            `json:"path"`
-	Headers map[string]string `json:"headers"`
-	Body    string            `json:"body"`
-}
+type fixtureRequest = fixturetest.Request
 
 func loadManifest(t testing.TB) []fixtureCase {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(fixtureDir, "cases.json"))
-	if err != nil {
-		t.Fatalf("the shared Messenger fixtures are missing (%v): check out ../shared beside the repository", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var cases []fixtureCase
-	if err := dec.Decode(&cases); err != nil {
-		t.Fatalf("cases.json: %v (a key this test does not know must be asserted before it may pass)", err)
-	}
+	fixturetest.Manifest(t, "messenger", &cases)
 	if len(cases) == 0 {
 		t.Fatal("cases.json lists no cases")
 	}
@@ -95,28 +73,7 @@ func loadManifest(t testing.TB) []fixtureCase {
 
 func loadRequest(t testing.TB, file string) fixtureRequest {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(fixtureDir, file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r fixtureRequest
-	if err := json.Unmarshal(data, &r); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-	return r
-}
-
-// httpRequest rebuilds the recorded request; the body is the exact signed
-// bytes.
-func (r fixtureRequest) httpRequest() *http.Request {
-	req := httptest.NewRequest(r.Method, r.Path, strings.NewReader(r.Body))
-	for k, v := range r.Headers {
-		if k != "Content-Length" {
-			req.Header.Set(k, v)
-		}
-	}
-	req.Host = r.Headers["Host"]
-	return req
+	return fixturetest.LoadRequest(t, "messenger", file)
 }
 
 func TestFixtures_every_messenger_case_fed_in_manifest_order_into_one_adapter(t *testing.T) {
@@ -132,7 +89,7 @@ func TestFixtures_every_messenger_case_fed_in_manifest_order_into_one_adapter(t 
 		ok := t.Run(c.File, func(t *testing.T) {
 			req := loadRequest(t, c.File)
 			before, fetchedBefore := e.rec.count(), len(e.cdn.urls())
-			resp := e.serve(req.httpRequest())
+			resp := e.serve(req.HTTP())
 			if resp.Code != c.Expect.HTTPStatus {
 				t.Fatalf("status = %d (%s), want %d", resp.Code, resp.Body, c.Expect.HTTPStatus)
 			}

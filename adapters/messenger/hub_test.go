@@ -16,7 +16,7 @@ import (
 func (e *env) conversation() (core.Operator, string) {
 	e.t.Helper()
 	ctx := context.Background()
-	if rec := e.serve(loadRequest(e.t, "01_text.json").httpRequest()); rec.Code != http.StatusOK {
+	if rec := e.serve(loadRequest(e.t, "01_text.json").HTTP()); rec.Code != http.StatusOK {
 		e.t.Fatalf("fixture 01: status %d", rec.Code)
 	}
 	m, err := e.store.MessageByProviderID(ctx, testChannel, "m_g5SHVRAXKcAJgzb78Hh6vNEugZ8VZ9F0W5x-h9phISbJA-RCt029ZfBB4BYUhRjreLKnrYA_-grnHW_TrHx9Rg")

@@ -1,20 +1,12 @@
 package whatsapp
 
 import (
-	"bytes"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
-)
 
-// fixtureDir is where the shared WhatsApp Cloud API fixtures live: ../shared
-// beside the repository.
-const fixtureDir = "../../../shared/fixtures/whatsapp-cloud"
+	"github.com/switchboard-hq/switchboard/internal/fixturetest"
+)
 
 type fixtureCase struct {
 	File        string `json:"file"`
@@ -66,25 +58,12 @@ type expectation struct {
 	Items        []expectation `json:"items"`
 }
 
-type fixtureRequest struct {
-	Method  string            `json:"method"`
-	Path    string            `json:"path"`
-	Headers map[string]string `json:"headers"`
-	Body    string            `json:"body"`
-}
+type fixtureRequest = fixturetest.Request
 
 func loadManifest(t testing.TB) []fixtureCase {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(fixtureDir, "cases.json"))
-	if err != nil {
-		t.Fatalf("the shared WhatsApp Cloud fixtures are missing (%v): check out ../shared beside the repository", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var cases []fixtureCase
-	if err := dec.Decode(&cases); err != nil {
-		t.Fatalf("cases.json: %v (a key this test does not know must be asserted before it may pass)", err)
-	}
+	fixturetest.Manifest(t, "whatsapp-cloud", &cases)
 	if len(cases) == 0 {
 		t.Fatal("cases.json lists no cases")
 	}
@@ -93,28 +72,7 @@ func loadManifest(t testing.TB) []fixtureCase {
 
 func loadRequest(t testing.TB, file string) fixtureRequest {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(fixtureDir, file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r fixtureRequest
-	if err := json.Unmarshal(data, &r); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-	return r
-}
-
-// httpRequest rebuilds the recorded request; the body is the exact signed
-// bytes.
-func (r fixtureRequest) httpRequest() *http.Request {
-	req := httptest.NewRequest(r.Method, r.Path, strings.NewReader(r.Body))
-	for k, v := range r.Headers {
-		if k != "Content-Length" {
-			req.Header.Set(k, v)
-		}
-	}
-	req.Host = r.Headers["Host"]
-	return req
+	return fixturetest.LoadRequest(t, "whatsapp-cloud", file)
 }
 
 func mustTime(t *testing.T, s string) time.Time {

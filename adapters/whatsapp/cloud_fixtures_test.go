@@ -95,7 +95,7 @@ func (f *fixtureCheck) run(t *testing.T, c fixtureCase) {
 		}
 	}
 	before, fetchedBefore, graphBefore := e.rec.count(), len(e.graph.downloads()), len(e.graph.requests())
-	resp := e.serve(req.httpRequest())
+	resp := e.serve(req.HTTP())
 	if resp.Code != c.Expect.HTTPStatus {
 		t.Fatalf("status = %d (%s), want %d", resp.Code, resp.Body, c.Expect.HTTPStatus)
 	}
