@@ -2,11 +2,10 @@ package messenger
 
 import (
 	"fmt"
-	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
+	"github.com/switchboard-hq/switchboard/adapters/internal/meta"
 	"github.com/switchboard-hq/switchboard/core"
 )
 
@@ -24,8 +23,6 @@ const (
 // DefaultMediaHosts are the hosts Messenger serves attachment URLs from;
 // "*.fbcdn.net" admits every subdomain of fbcdn.net.
 var DefaultMediaHosts = []string{"*.fbcdn.net", "cdn.fbsbx.com", "lookaside.fbsbx.com"}
-
-var graphVersion = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
 
 // Config is one Messenger channel's section of the YAML file.
 type Config struct {
@@ -90,17 +87,8 @@ func (c Config) Validate() error {
 			return fmt.Errorf("%s is required", k.key)
 		}
 	}
-	if c.GraphURL != "" {
-		u, err := url.Parse(c.GraphURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("graph_url: %q is not an absolute http or https URL", c.GraphURL)
-		}
-		if u.RawQuery != "" || u.Fragment != "" {
-			return fmt.Errorf("graph_url: %q must not carry a query or fragment", c.GraphURL)
-		}
-	}
-	if c.GraphVersion != "" && !graphVersion.MatchString(c.GraphVersion) {
-		return fmt.Errorf("graph_version: %q is not a Graph API version such as %s", c.GraphVersion, DefaultGraphVersion)
+	if err := meta.ValidateGraph(c.GraphURL, c.GraphVersion, DefaultGraphVersion); err != nil {
+		return err
 	}
 	if c.MaxBodyBytes < 0 {
 		return fmt.Errorf("max_body_bytes: %d is negative", c.MaxBodyBytes)

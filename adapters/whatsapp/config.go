@@ -2,11 +2,11 @@ package whatsapp
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/switchboard-hq/switchboard/adapters/internal/meta"
 	"github.com/switchboard-hq/switchboard/core"
 )
 
@@ -34,8 +34,6 @@ const (
 	// session before it fails.
 	DefaultSendTimeout = 10 * time.Minute
 )
-
-var graphVersion = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
 
 // Config is one WhatsApp channel's section of the YAML file. Driver picks
 // which of the other keys apply; a key of the other driver is an error.
@@ -154,17 +152,8 @@ func (c Config) validateCloud() error {
 	if strings.Trim(c.PhoneNumberID, "0123456789") != "" {
 		return fmt.Errorf("phone_number_id: %q is not a number id (digits only)", c.PhoneNumberID)
 	}
-	if c.GraphURL != "" {
-		u, err := url.Parse(c.GraphURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("graph_url: %q is not an absolute http or https URL", c.GraphURL)
-		}
-		if u.RawQuery != "" || u.Fragment != "" {
-			return fmt.Errorf("graph_url: %q must not carry a query or fragment", c.GraphURL)
-		}
-	}
-	if c.GraphVersion != "" && !graphVersion.MatchString(c.GraphVersion) {
-		return fmt.Errorf("graph_version: %q is not a Graph API version such as %s", c.GraphVersion, DefaultGraphVersion)
+	if err := meta.ValidateGraph(c.GraphURL, c.GraphVersion, DefaultGraphVersion); err != nil {
+		return err
 	}
 	if c.MaxBodyBytes < 0 {
 		return fmt.Errorf("max_body_bytes: %d is negative", c.MaxBodyBytes)

@@ -3,13 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +14,7 @@ import (
 
 	"github.com/switchboard-hq/switchboard/adapters/messenger"
 	"github.com/switchboard-hq/switchboard/core"
+	"github.com/switchboard-hq/switchboard/internal/fixturetest"
 )
 
 // The fixtures README's Messenger app secret, and made-up tokens.
@@ -26,8 +24,6 @@ const (
 	fbPageToken   = "EAAGfakePageToken"
 	fbPSID        = "25531901234567001"
 )
-
-const messengerFixtures = "../../../shared/fixtures/messenger"
 
 // fbGraph is the Graph API's Send API on loopback, in its wire format: it
 // checks the page token, records request bodies, and answers the queued
@@ -118,17 +114,7 @@ func fbPost(t *testing.T, url string, body []byte, sig ...string) int {
 // fbFixture returns the exact body and signature of a fixture request.
 func fbFixture(t *testing.T, file string) ([]byte, string) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(messengerFixtures, file))
-	if err != nil {
-		t.Fatalf("the shared Messenger fixtures are missing (%v): check out ../shared beside the repository", err)
-	}
-	var r struct {
-		Headers map[string]string `json:"headers"`
-		Body    string            `json:"body"`
-	}
-	if err := json.Unmarshal(data, &r); err != nil {
-		t.Fatal(err)
-	}
+	r := fixturetest.LoadRequest(t, "messenger", file)
 	return []byte(r.Body), r.Headers["X-Hub-Signature-256"]
 }
 

@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +15,7 @@ import (
 
 	"github.com/switchboard-hq/switchboard/adapters/whatsapp"
 	"github.com/switchboard-hq/switchboard/core"
+	"github.com/switchboard-hq/switchboard/internal/fixturetest"
 )
 
 // The fixtures README's WhatsApp app secret, the fixtures' business number
@@ -27,7 +25,6 @@ const (
 	waPhoneNumberID = "106183529041772"
 	waVerifyToken   = "wa-verify-9Lp2"
 	waAccessToken   = "EAAJfakeSystemUserToken"
-	waFixtures      = "../../../shared/fixtures/whatsapp-cloud"
 )
 
 // waGraph is the WhatsApp Cloud API on loopback, in its wire format: it
@@ -82,17 +79,7 @@ func (g *waGraph) received() []string {
 // waFixture returns the exact body and signature of a fixture request.
 func waFixture(t *testing.T, file string) ([]byte, string) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(waFixtures, file))
-	if err != nil {
-		t.Fatalf("the shared WhatsApp Cloud fixtures are missing (%v): check out ../shared beside the repository", err)
-	}
-	var r struct {
-		Headers map[string]string `json:"headers"`
-		Body    string            `json:"body"`
-	}
-	if err := json.Unmarshal(data, &r); err != nil {
-		t.Fatal(err)
-	}
+	r := fixturetest.LoadRequest(t, "whatsapp-cloud", file)
 	return []byte(r.Body), r.Headers["X-Hub-Signature-256"]
 }
 
